@@ -1,0 +1,31 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+@Entity({ name: 'auth_log' })
+@Index('IDX_auth_log_created', ['createdAt'])
+export class AuthLogEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @Column({ type: 'varchar', length: 16 })
+  method: 'password' | 'oidc' | 'logout' | 'backchannel';
+
+  @Column({ name: 'user_name', type: 'varchar', length: 255, nullable: true })
+  userName: string | null;
+
+  @Column({ name: 'ip_address', type: 'varchar', length: 64, nullable: true })
+  ipAddress: string | null;
+
+  @Column({ type: 'boolean' })
+  success: boolean;
+
+  /** Stable reason code (`ok` on success). */
+  @Column({ type: 'varchar', length: 64 })
+  reason: string;
+
+  /** Message for the admin (never a token or secret). */
+  @Column({ type: 'text', nullable: true })
+  message: string | null;
+}

@@ -1,0 +1,139 @@
+import type { SignatureAlgorithmDefinition } from './oidc/algorithm-registry.js';
+
+/** Options of `AuthModule.forRoot()` / `forRootAsync()`. */
+export interface AuthModuleOptions {
+  /**
+   * Public base URL of the site, e.g. `https://crm.example.com` (no trailing slash needed).
+   * The redirect URI is `<siteUrl><routePrefix>/auth/oidc/callback`. Required.
+   */
+  siteUrl: string;
+  /**
+   * 32-byte key for AES-256-GCM encryption of the client secret: 64 hex characters,
+   * base64/base64url, or a 32-byte Buffer. Required.
+   */
+  secretKey: string | Buffer;
+  /** Prefix of every route of the module. Default `/api/v1`. */
+  routePrefix?: string;
+  /** Session lifetime in seconds. Default 8 hours (28 800). */
+  sessionTtlSeconds?: number;
+  /** Seconds a session is served from the in-process cache before a database re-read. Default 30. */
+  sessionCacheSeconds?: number;
+  /** Name of the session cookie. Default `auth_session`. */
+  sessionCookieName?: string;
+  /** Name of the login-state cookie binding a pending OIDC login to the browser. Default `auth_login_state`. */
+  stateCookieName?: string;
+  /** Clock leeway for token time claims, in seconds. Default 60. */
+  clockLeewaySeconds?: number;
+  /** Timeout of every call to the IdP, in milliseconds. Default 10 000. */
+  idpTimeoutMs?: number;
+  /** Largest IdP response body accepted, in bytes. Default 1 MiB. */
+  idpMaxResponseBytes?: number;
+  /** Minimum seconds between two JWKS refetches caused by an unknown `kid`. Default 30. */
+  jwksRefetchCooldownSeconds?: number;
+  /** Extra signature algorithms (ES256, PS256, EdDSA, ...) beside the built-in RS* and HS*. Default none. */
+  signatureAlgorithms?: SignatureAlgorithmDefinition[];
+  /** Failed password attempts allowed per user name and per client address in the window. Default 5 / 20. */
+  throttle?: { perUserName?: number; perAddress?: number; windowSeconds?: number };
+  /** Register the module globally (guards, services). Default false. */
+  isGlobal?: boolean;
+}
+
+/** Options with every default filled in and the secret key decoded. */
+export interface ResolvedAuthOptions extends Required<
+  Omit<AuthModuleOptions, 'secretKey' | 'throttle' | 'isGlobal'>
+> {
+  secretKey: Buffer;
+  throttle: { perUserName: number; perAddress: number; windowSeconds: number };
+  /** `siteUrl` without a trailing slash. */
+  siteOrigin: string;
+  /** Whether cookies get `Secure` (site URL is https). */
+  secureCookies: boolean;
+}
+
+function fail(option: string, message: string): never {
+  throw new Error(`AuthModule option "${option}" ${message}`);
+}
+
+export function decodeSecretKey(value: string | Buffer | undefined): Buffer {
+  if (value === undefined || value === null || value === '')
+    fail('secretKey', 'is required (32 bytes as 64 hex characters or base64).');
+  if (Buffer.isBuffer(value)) {
+    if (value.length !== 32) fail('secretKey', `must be 32 bytes, got ${value.length}.`);
+    return value;
+  }
+  if (typeof value !== 'string') fail('secretKey', 'must be a string or a Buffer.');
+  const text = value.trim();
+  const key = /^[0-9a-fA-F]{64}$/.test(text)
+    ? Buffer.from(text, 'hex')
+    : Buffer.from(text, 'base64');
+  if (key.length !== 32)
+    fail('secretKey', 'must decode to 32 bytes (64 hex characters or base64 of 32 bytes).');
+  return key;
+}
+
+function positiveInt(option: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0)
+    fail(option, `must be a positive integer, got ${String(value)}.`);
+  return value;
+}
+
+function cookieName(option: string, value: string | undefined, fallback: string): string {
+  const name = value ?? fallback;
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(name))
+    fail(option, 'must be 1-64 letters, digits, "_" or "-".');
+  if (name === '_session' || name === '_interaction')
+    fail(option, 'must not be a name IdPs use (_session, _interaction).');
+  return name;
+}
+
+/** Fills in defaults and fails fast, naming the option, on anything wrong. */
+export function resolveAuthOptions(options: AuthModuleOptions): ResolvedAuthOptions {
+  if (!options || typeof options !== 'object') throw new Error('AuthModule options are required.');
+  let site: URL;
+  try {
+    site = new URL(options.siteUrl);
+  } catch {
+    fail('siteUrl', `must be an absolute http(s) URL, got ${JSON.stringify(options.siteUrl)}.`);
+  }
+  if (site.protocol !== 'http:' && site.protocol !== 'https:')
+    fail('siteUrl', 'must use http or https.');
+  if (site.search || site.hash) fail('siteUrl', 'must not have a query or fragment.');
+  const siteOrigin = site.href.replace(/\/+$/, '');
+  const routePrefix = (options.routePrefix ?? '/api/v1').replace(/\/+$/, '');
+  if (routePrefix && !/^\/[A-Za-z0-9/_-]*$/.test(routePrefix))
+    fail('routePrefix', 'must be a path such as /api/v1.');
+  const throttle = options.throttle ?? {};
+  return {
+    siteUrl: options.siteUrl,
+    siteOrigin,
+    secureCookies: site.protocol === 'https:',
+    secretKey: decodeSecretKey(options.secretKey),
+    routePrefix,
+    sessionTtlSeconds: positiveInt('sessionTtlSeconds', options.sessionTtlSeconds, 8 * 3600),
+    sessionCacheSeconds: positiveInt('sessionCacheSeconds', options.sessionCacheSeconds, 30),
+    sessionCookieName: cookieName('sessionCookieName', options.sessionCookieName, 'auth_session'),
+    stateCookieName: cookieName('stateCookieName', options.stateCookieName, 'auth_login_state'),
+    clockLeewaySeconds:
+      options.clockLeewaySeconds === 0
+        ? 0
+        : positiveInt('clockLeewaySeconds', options.clockLeewaySeconds, 60),
+    idpTimeoutMs: positiveInt('idpTimeoutMs', options.idpTimeoutMs, 10_000),
+    idpMaxResponseBytes: positiveInt(
+      'idpMaxResponseBytes',
+      options.idpMaxResponseBytes,
+      1024 * 1024,
+    ),
+    jwksRefetchCooldownSeconds: positiveInt(
+      'jwksRefetchCooldownSeconds',
+      options.jwksRefetchCooldownSeconds,
+      30,
+    ),
+    signatureAlgorithms: options.signatureAlgorithms ?? [],
+    throttle: {
+      perUserName: positiveInt('throttle.perUserName', throttle.perUserName, 5),
+      perAddress: positiveInt('throttle.perAddress', throttle.perAddress, 20),
+      windowSeconds: positiveInt('throttle.windowSeconds', throttle.windowSeconds, 900),
+    },
+  };
+}

@@ -1,0 +1,118 @@
+import {
+  type ArgumentsHost,
+  Catch,
+  type ExceptionFilter,
+  HttpException,
+  Logger,
+} from '@nestjs/common';
+import type { Response } from 'express';
+import { AuthError, type AuthErrorCode } from './auth-error.js';
+
+/** Body-parser and Nest errors mapped to stable codes (their messages may echo input). */
+function fromHttpException(exception: HttpException): AuthError {
+  const status = exception.getStatus();
+  const byStatus: Partial<Record<number, [AuthErrorCode, string]>> = {
+    400: ['bad_request', 'The request is malformed.'],
+    401: ['unauthenticated', 'Sign in first.'],
+    403: ['forbidden', 'Not allowed.'],
+    404: ['not_found', 'No such resource.'],
+    405: ['bad_request', 'Method not allowed.'],
+    413: ['payload_too_large', 'The request body is too large.'],
+    415: ['unsupported_media_type', 'Unsupported content type.'],
+    429: ['too_many_attempts', 'Too many requests; try again later.'],
+  };
+  const [code, message] = byStatus[status] ?? ['bad_request', 'The request was refused.'];
+  return new AuthError(code, message, { status: status >= 400 && status < 500 ? status : 400 });
+}
+
+interface BodyParserError {
+  type?: string;
+  status?: number;
+  expose?: boolean;
+}
+
+function fromBodyParser(error: BodyParserError): AuthError | undefined {
+  switch (error.type) {
+    case 'entity.parse.failed':
+      return new AuthError('invalid_json', 'The request body is not valid JSON.');
+    case 'entity.too.large':
+      return new AuthError('payload_too_large', 'The request body is too large.');
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new AuthError('unsupported_media_type', 'Unsupported body encoding.');
+    case 'request.aborted':
+    case 'request.size.invalid':
+    case 'stream.encoding.set':
+    case 'parameters.too.many':
+      return new AuthError('bad_request', 'The request body could not be read.');
+    default:
+      return undefined;
+  }
+}
+
+/** Turns any thrown value into `{error, message}` with a stable code; never leaks internals. */
+export function toAuthError(exception: unknown): AuthError {
+  if (exception instanceof AuthError) return exception;
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    if (status >= 500)
+      return new AuthError('internal_error', 'Internal error.', { cause: exception });
+    return fromHttpException(exception);
+  }
+  if (exception && typeof exception === 'object') {
+    const parsed = fromBodyParser(exception);
+    if (parsed) return parsed;
+    if (isDatabaseUnavailable(exception)) {
+      return new AuthError('service_unavailable', 'The database is unavailable; try again.', {
+        cause: exception,
+      });
+    }
+  }
+  return new AuthError('internal_error', 'Internal error.', { cause: exception });
+}
+
+/** Connection-level database failures are a temporary 503, not a 500. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const code = (error as { code?: unknown; driverError?: { code?: unknown } })?.code;
+  const driverCode = (error as { driverError?: { code?: unknown } })?.driverError?.code;
+  const value = typeof code === 'string' ? code : typeof driverCode === 'string' ? driverCode : '';
+  if (
+    [
+      'ECONNREFUSED',
+      'ECONNRESET',
+      'EPIPE',
+      'ETIMEDOUT',
+      '57P01',
+      '57P02',
+      '57P03',
+      '08006',
+      '08001',
+      '08003',
+      '08000',
+    ].includes(value)
+  ) {
+    return true;
+  }
+  const message = error instanceof Error ? error.message : '';
+  return /Connection terminated|connection timeout|Client has encountered a connection error|the database system is (starting up|shutting down)/i.test(
+    message,
+  );
+}
+
+@Catch()
+export class AuthErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('AuthErrorFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse<Response>();
+    const error = toAuthError(exception);
+    if (error.status >= 500) {
+      // The cause may hold driver details but never request secrets: bodies are not logged.
+      const cause =
+        error.cause instanceof Error ? `${error.cause.name}: ${error.cause.message}` : '';
+      this.logger.error(`${error.code}: ${cause}`);
+    }
+    if (response.headersSent) return;
+    response.status(error.status).json(error.toJSON());
+  }
+}

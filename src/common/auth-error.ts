@@ -1,0 +1,99 @@
+/**
+ * Every refusal of the module is an `AuthError` with a stable code from this closed list;
+ * callers and the exception filter switch on the code, never on the message.
+ */
+export const AUTH_ERROR_STATUS = {
+  // request shape
+  bad_request: 400,
+  validation_failed: 400,
+  invalid_json: 400,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  not_found: 404,
+  csrf_rejected: 403,
+  // sessions
+  unauthenticated: 401,
+  session_expired: 401,
+  session_revoked: 401,
+  forbidden: 403,
+  // password login
+  invalid_credentials: 401,
+  method_not_allowed: 403,
+  too_many_attempts: 429,
+  // OIDC login
+  oidc_not_enabled: 403,
+  oidc_not_configured: 503,
+  state_missing: 401,
+  state_mismatch: 401,
+  state_expired: 401,
+  code_missing: 401,
+  idp_error: 401,
+  idp_unreachable: 502,
+  token_request_failed: 401,
+  id_token_missing: 401,
+  id_token_malformed: 401,
+  id_token_invalid_signature: 401,
+  id_token_alg_not_allowed: 401,
+  id_token_wrong_issuer: 401,
+  id_token_wrong_audience: 401,
+  id_token_azp_mismatch: 401,
+  id_token_expired: 401,
+  id_token_not_yet_valid: 401,
+  id_token_missing_claim: 401,
+  id_token_too_old: 401,
+  nonce_mismatch: 401,
+  userinfo_failed: 401,
+  userinfo_sub_mismatch: 401,
+  username_claim_missing: 401,
+  username_too_long: 401,
+  user_not_found: 401,
+  user_inactive: 403,
+  admin_oidc_disabled: 403,
+  // admin
+  discovery_failed: 400,
+  discovery_issuer_mismatch: 400,
+  conflict: 409,
+  // back-channel logout (the endpoint answers every refusal as 400 invalid_request)
+  logout_token_invalid: 400,
+  logout_token_replayed: 400,
+  // infrastructure
+  service_unavailable: 503,
+  internal_error: 500,
+} as const;
+
+export type AuthErrorCode = keyof typeof AUTH_ERROR_STATUS;
+
+export interface AuthErrorOptions {
+  cause?: unknown;
+  /** Per-field messages, for `validation_failed`. */
+  fields?: Record<string, string>;
+  /** Overrides the status of the code (rarely needed). */
+  status?: number;
+}
+
+export class AuthError extends Error {
+  override readonly name = 'AuthError';
+  readonly status: number;
+  readonly fields?: Record<string, string>;
+
+  constructor(
+    readonly code: AuthErrorCode,
+    message: string,
+    options: AuthErrorOptions = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.status = options.status ?? AUTH_ERROR_STATUS[code];
+    this.fields = options.fields;
+  }
+
+  /** The client-facing body: the code and the message, never the cause. */
+  toJSON(): { error: AuthErrorCode; message: string; fields?: Record<string, string> } {
+    return this.fields
+      ? { error: this.code, message: this.message, fields: this.fields }
+      : { error: this.code, message: this.message };
+  }
+}
+
+export function isAuthError(value: unknown): value is AuthError {
+  return value instanceof AuthError;
+}

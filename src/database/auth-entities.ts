@@ -1,0 +1,20 @@
+import { AuthLogEntity } from '../auth-log/auth-log.entity.js';
+import { LogoutJtiEntity } from '../logout/logout-jti.entity.js';
+import { LoginStateEntity } from '../oidc/login-state.entity.js';
+import { SessionEntity } from '../sessions/session.entity.js';
+import { AuthSettingsEntity } from '../settings/auth-settings.entity.js';
+import { TeamMembershipEntity } from '../teams/team-membership.entity.js';
+import { TeamEntity } from '../teams/team.entity.js';
+import { UserEntity } from '../users/user.entity.js';
+
+/** Every entity of the module: add them to the host's TypeORM `entities`. */
+export const authEntities = [
+  UserEntity,
+  TeamEntity,
+  TeamMembershipEntity,
+  SessionEntity,
+  AuthSettingsEntity,
+  AuthLogEntity,
+  LoginStateEntity,
+  LogoutJtiEntity,
+];

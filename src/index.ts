@@ -1,0 +1,36 @@
+// Public API of the module: everything a host application imports comes from here.
+export { AuthModule } from './auth.module.js';
+export {
+  AUTH_MODULE_OPTIONS,
+  InjectAuthOptions,
+  RESOLVED_AUTH_OPTIONS,
+} from './auth.module-definition.js';
+export type { AuthModuleOptions, ResolvedAuthOptions } from './auth-options.js';
+export { resolveAuthOptions } from './auth-options.js';
+export { authEntities } from './database/auth-entities.js';
+export { authMigrations } from '../migrations/index.js';
+export { AuthError, type AuthErrorCode, AUTH_ERROR_STATUS } from './common/auth-error.js';
+export { AuthErrorFilter } from './common/auth-error.filter.js';
+export type { AuthRequest, AuthRequestState } from './common/request-context.js';
+export { Public } from './sessions/public.decorator.js';
+export { CurrentUser } from './sessions/current-user.decorator.js';
+export { SessionGuard } from './sessions/session.guard.js';
+export { AdminGuard } from './sessions/admin.guard.js';
+export { SessionsService } from './sessions/sessions.service.js';
+export { AuthSettingsService } from './settings/auth-settings.service.js';
+export type {
+  AuthSettingsView,
+  StoredOidcSettings,
+  AuthMethod,
+  TeamMappingRow,
+} from './settings/auth-settings.types.js';
+export {
+  AlgorithmRegistry,
+  BUILT_IN_ALGORITHMS,
+  type SignatureAlgorithmDefinition,
+} from './oidc/algorithm-registry.js';
+export type { UserView, AuthenticatedUser } from './users/user.view.js';
+export { UserEntity } from './users/user.entity.js';
+export { UsersService, type CreateUserInput } from './users/users.service.js';
+export { TeamEntity } from './teams/team.entity.js';
+export { configureAuthHttp } from './http-setup.js';

@@ -1,0 +1,144 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { DataSource, In, type Repository } from 'typeorm';
+import { InjectAuthOptions } from '../auth.module-definition.js';
+import type { ResolvedAuthOptions } from '../auth-options.js';
+import { decryptSecret, encryptSecret } from '../common/crypto.js';
+import { AlgorithmRegistry } from '../oidc/algorithm-registry.js';
+import { TeamEntity } from '../teams/team.entity.js';
+import { AuthSettingsEntity } from './auth-settings.entity.js';
+import {
+  type AuthSettings,
+  type AuthSettingsView,
+  DEFAULT_OIDC_SETTINGS,
+} from './auth-settings.types.js';
+import { validateSettingsUpdate } from './settings-validator.js';
+
+const SETTINGS_ID = 1;
+
+/**
+ * The one settings row. Every read checks the row's version, so a change made through any
+ * instance takes effect on the next login everywhere; decryption happens once per version.
+ */
+@Injectable()
+export class AuthSettingsService {
+  private readonly logger = new Logger('AuthSettings');
+  private cached: AuthSettings | undefined;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @InjectRepository(AuthSettingsEntity)
+    private readonly repository: Repository<AuthSettingsEntity>,
+    @InjectRepository(TeamEntity) private readonly teams: Repository<TeamEntity>,
+    private readonly algorithms: AlgorithmRegistry,
+    @InjectAuthOptions() private readonly options: ResolvedAuthOptions,
+  ) {}
+
+  /** Current settings with the secret decrypted (for the module's own use only). */
+  async get(): Promise<AuthSettings> {
+    const row = await this.loadRow();
+    if (this.cached && this.cached.version === row.version) return this.cached;
+    let clientSecret = '';
+    if (row.clientSecretEncrypted) {
+      try {
+        clientSecret = decryptSecret(row.clientSecretEncrypted, this.options.secretKey);
+      } catch {
+        this.logger.error(
+          'The stored client secret cannot be decrypted with the configured secretKey; set it again.',
+        );
+      }
+    }
+    this.cached = {
+      method: row.method,
+      oidc: { ...DEFAULT_OIDC_SETTINGS, ...row.oidc, clientSecret },
+      version: row.version,
+    };
+    return this.cached;
+  }
+
+  async view(): Promise<AuthSettingsView> {
+    const row = await this.loadRow();
+    return this.toView(row);
+  }
+
+  /** Validates and stores a partial update; answers the new view. */
+  async update(body: unknown): Promise<AuthSettingsView> {
+    return this.dataSource.transaction(async (manager) => {
+      const repository = manager.getRepository(AuthSettingsEntity);
+      await this.ensureRow(repository);
+      // Row lock: concurrent updates apply one after the other, none is lost.
+      const row = await repository.findOneOrFail({
+        where: { id: SETTINGS_ID },
+        lock: { mode: 'pessimistic_write' },
+      });
+      const update = await validateSettingsUpdate(body, {
+        current: {
+          method: row.method,
+          oidc: { ...DEFAULT_OIDC_SETTINGS, ...row.oidc },
+          clientSecretSet: !!row.clientSecretEncrypted,
+        },
+        isAlgorithmRegistered: (name) => this.algorithms.has(name),
+        isJwksAlgorithm: (name) => this.algorithms.get(name)?.keySource === 'jwks',
+        isSecretAlgorithm: (name) => this.algorithms.get(name)?.keySource === 'client_secret',
+        teamExists: async (ids) =>
+          new Set(
+            (
+              await manager
+                .getRepository(TeamEntity)
+                .find({ where: { id: In(ids) }, select: { id: true } })
+            ).map((t) => t.id),
+          ),
+      });
+      row.method = update.method;
+      row.oidc = update.oidc;
+      if (update.clientSecret !== undefined) {
+        row.clientSecretEncrypted = encryptSecret(update.clientSecret, this.options.secretKey);
+      }
+      row.version += 1;
+      const saved = await repository.save(row);
+      this.logger.log(
+        `Authentication settings changed (version ${saved.version}, method ${saved.method}).`,
+      );
+      return this.toView(saved);
+    });
+  }
+
+  redirectUri(): string {
+    return `${this.options.siteOrigin}${this.options.routePrefix}/auth/oidc/callback`;
+  }
+
+  backchannelLogoutUri(): string {
+    return `${this.options.siteOrigin}${this.options.routePrefix}/backchannelLogout`;
+  }
+
+  private toView(row: AuthSettingsEntity): AuthSettingsView {
+    return {
+      method: row.method,
+      oidc: { ...DEFAULT_OIDC_SETTINGS, ...row.oidc },
+      clientSecretSet: !!row.clientSecretEncrypted,
+      redirectUri: this.redirectUri(),
+      backchannelLogoutUri: this.backchannelLogoutUri(),
+    };
+  }
+
+  private async loadRow(): Promise<AuthSettingsEntity> {
+    const row = await this.repository.findOne({ where: { id: SETTINGS_ID } });
+    return row ?? (await this.ensureRow(this.repository));
+  }
+
+  private async ensureRow(repository: Repository<AuthSettingsEntity>): Promise<AuthSettingsEntity> {
+    await repository
+      .createQueryBuilder()
+      .insert()
+      .values({
+        id: SETTINGS_ID,
+        method: 'password',
+        oidc: DEFAULT_OIDC_SETTINGS,
+        clientSecretEncrypted: null,
+        version: 1,
+      })
+      .orIgnore()
+      .execute();
+    return repository.findOneOrFail({ where: { id: SETTINGS_ID } });
+  }
+}

@@ -1,0 +1,79 @@
+/** Login method of the site. */
+export type AuthMethod = 'password' | 'oidc';
+export type TokenEndpointAuthMethod = 'client_secret_post' | 'client_secret_basic';
+export type OidcPrompt = 'none' | 'login' | 'consent' | 'select_account';
+
+export interface TeamMappingRow {
+  teamId: string;
+  /** Group value from the group claim; an empty group always applies. */
+  group: string;
+}
+
+/** The `oidc` object of the settings (DESIGN section 4), without the client secret. */
+export interface StoredOidcSettings {
+  clientId: string;
+  issuer: string;
+  authorizationEndpoint: string;
+  tokenEndpoint: string;
+  userInfoEndpoint: string | null;
+  jwksEndpoint: string | null;
+  endSessionEndpoint: string | null;
+  tokenEndpointAuthMethod: TokenEndpointAuthMethod;
+  signatureAlgorithms: string[];
+  scopes: string[];
+  usernameClaim: string;
+  createUser: boolean;
+  sync: boolean;
+  groupClaim: string | null;
+  syncTeams: boolean;
+  teamMapping: TeamMappingRow[];
+  fallback: boolean;
+  allowRegularUserFallback: boolean;
+  allowAdminUser: boolean;
+  logoutUrl: string | null;
+  prompt: OidcPrompt | null;
+  maxAge: number | null;
+  pkce: boolean;
+}
+
+/** Settings as services use them: the secret decrypted (never leaves the process). */
+export interface AuthSettings {
+  method: AuthMethod;
+  oidc: StoredOidcSettings & { clientSecret: string };
+  version: number;
+}
+
+/** What `GET /admin/authentication` answers. */
+export interface AuthSettingsView {
+  method: AuthMethod;
+  oidc: StoredOidcSettings;
+  clientSecretSet: boolean;
+  redirectUri: string;
+  backchannelLogoutUri: string;
+}
+
+export const DEFAULT_OIDC_SETTINGS: StoredOidcSettings = {
+  clientId: '',
+  issuer: '',
+  authorizationEndpoint: '',
+  tokenEndpoint: '',
+  userInfoEndpoint: null,
+  jwksEndpoint: null,
+  endSessionEndpoint: null,
+  tokenEndpointAuthMethod: 'client_secret_post',
+  signatureAlgorithms: ['RS256'],
+  scopes: ['profile', 'email'],
+  usernameClaim: 'sub',
+  createUser: false,
+  sync: false,
+  groupClaim: null,
+  syncTeams: false,
+  teamMapping: [],
+  fallback: true,
+  allowRegularUserFallback: false,
+  allowAdminUser: false,
+  logoutUrl: null,
+  prompt: null,
+  maxAge: null,
+  pkce: true,
+};

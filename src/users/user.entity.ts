@@ -1,0 +1,62 @@
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  OneToMany,
+  PrimaryGeneratedColumn,
+  type Relation,
+  UpdateDateColumn,
+} from 'typeorm';
+import type { TeamMembershipEntity } from '../teams/team-membership.entity.js';
+
+@Entity({ name: 'auth_user' })
+@Index('IDX_auth_user_idp', ['idpIssuer', 'idpSubject'])
+export class UserEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ name: 'user_name', type: 'varchar', length: 255, unique: true })
+  userName: string;
+
+  @Column({ name: 'password_hash', type: 'text' })
+  passwordHash: string;
+
+  @Column({ name: 'is_admin', type: 'boolean', default: false })
+  isAdmin: boolean;
+
+  @Column({ name: 'is_active', type: 'boolean', default: true })
+  isActive: boolean;
+
+  @Column({ name: 'email_address', type: 'varchar', length: 255, nullable: true })
+  emailAddress: string | null;
+
+  @Column({ name: 'phone_number', type: 'varchar', length: 64, nullable: true })
+  phoneNumber: string | null;
+
+  @Column({ name: 'first_name', type: 'varchar', length: 255, nullable: true })
+  firstName: string | null;
+
+  @Column({ name: 'middle_name', type: 'varchar', length: 255, nullable: true })
+  middleName: string | null;
+
+  @Column({ name: 'last_name', type: 'varchar', length: 255, nullable: true })
+  lastName: string | null;
+
+  /** IdP issuer of the last OIDC sign-in. */
+  @Column({ name: 'idp_issuer', type: 'text', nullable: true })
+  idpIssuer: string | null;
+
+  /** IdP subject of the last OIDC sign-in. */
+  @Column({ name: 'idp_subject', type: 'text', nullable: true })
+  idpSubject: string | null;
+
+  @OneToMany('TeamMembershipEntity', 'user')
+  memberships?: Relation<TeamMembershipEntity>[];
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}
