@@ -9,7 +9,11 @@ import {
 } from './auth.module-definition.js';
 import { type AuthModuleOptions, resolveAuthOptions } from './auth-options.js';
 import { AuthLogService } from './auth-log/auth-log.service.js';
+import { adminControllers, adminProviders } from './admin/admin.providers.js';
 import { authEntities } from './database/auth-entities.js';
+import { loginControllers, loginProviders } from './login/login.providers.js';
+import { logoutControllers, logoutProviders } from './logout/logout.providers.js';
+import { oidcControllers, oidcProviders } from './oidc/oidc.providers.js';
 import { AlgorithmRegistry } from './oidc/algorithm-registry.js';
 import { AdminGuard } from './sessions/admin.guard.js';
 import { SessionGuard } from './sessions/session.guard.js';
@@ -24,7 +28,7 @@ import { UsersService } from './users/users.service.js';
  */
 @Module({
   imports: [TypeOrmModule.forFeature(authEntities)],
-  controllers: [],
+  controllers: [...loginControllers, ...oidcControllers, ...logoutControllers, ...adminControllers],
   providers: [
     {
       provide: RESOLVED_AUTH_OPTIONS,
@@ -39,6 +43,10 @@ import { UsersService } from './users/users.service.js';
     SessionGuard,
     AdminGuard,
     { provide: APP_GUARD, useExisting: SessionGuard },
+    ...loginProviders,
+    ...oidcProviders,
+    ...logoutProviders,
+    ...adminProviders,
   ],
   exports: [
     RESOLVED_AUTH_OPTIONS,
