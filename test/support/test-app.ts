@@ -1,7 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import type { App } from 'supertest/types';
+import type { App } from 'supertest/types.js';
+import { freePort } from '../../src/demo/embedded-postgres.js';
 import { createDemoApp, type CreateDemoAppOptions } from '../../src/demo/create-demo-app.js';
 import { CaptureLogger } from './capture-logger.js';
 import { createTestDatabase } from './test-database.js';
