@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { App } from 'supertest/types.js';
 import { freePort } from '../../src/demo/embedded-postgres.js';
@@ -36,8 +37,7 @@ export async function startTestApp(options: StartTestAppOptions = {}): Promise<T
   const secretKey = options.secretKey ?? randomBytes(32).toString('hex');
   const adminUserName = options.adminUserName ?? 'admin';
   const adminPassword = options.adminPassword ?? `pw-${randomBytes(9).toString('base64url')}`;
-  const port =
-    options.port ?? (await import('../../src/demo/embedded-postgres.js').then((m) => m.freePort()));
+  const port: number = options.port ?? (await freePort());
   const siteUrl = options.siteUrl ?? `http://127.0.0.1:${port}`;
   const app = (await createDemoApp({
     ...options,
@@ -49,7 +49,7 @@ export async function startTestApp(options: StartTestAppOptions = {}): Promise<T
     logger: logs,
   })) as INestApplication<App>;
   await app.listen(port, '127.0.0.1');
-  const address = app.getHttpServer().address() as AddressInfo;
+  const address = (app.getHttpServer() as unknown as Server).address() as AddressInfo;
   return {
     app,
     baseUrl: `http://127.0.0.1:${address.port}`,
