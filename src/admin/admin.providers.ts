@@ -1,5 +1,15 @@
 import type { Provider, Type } from '@nestjs/common';
+import { TeamsService } from '../teams/teams.service.js';
+import { AdminAuthLogController } from './admin-auth-log.controller.js';
+import { AdminSettingsController } from './admin-settings.controller.js';
+import { AdminTeamsController } from './admin-teams.controller.js';
+import { AdminUsersController } from './admin-users.controller.js';
 
 /** Controllers and providers of the admin folder, registered by AuthModule. */
-export const adminControllers: Type[] = [];
-export const adminProviders: Provider[] = [];
+export const adminControllers: Type[] = [
+  AdminSettingsController,
+  AdminTeamsController,
+  AdminUsersController,
+  AdminAuthLogController,
+];
+export const adminProviders: Provider[] = [TeamsService];

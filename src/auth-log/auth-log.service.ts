@@ -49,6 +49,64 @@ export class AuthLogService {
     }
   }
 
+  /**
+   * Inserts an attempt before its outcome is known (counted as a failure meanwhile), so
+   * concurrent attempts see each other when throttling; `finish` records the outcome.
+   */
+  async start(entry: AuthLogRecord): Promise<string> {
+    const result = await this.repository.insert({
+      method: entry.method,
+      userName: entry.userName?.slice(0, 255) ?? null,
+      ipAddress: entry.ipAddress?.slice(0, 64) ?? null,
+      success: entry.success,
+      reason: entry.reason.slice(0, 64),
+      message: entry.message?.slice(0, 2000) ?? null,
+    });
+    return (result.identifiers[0] as { id: string }).id;
+  }
+
+  /** Records the outcome of an attempt opened with `start`. */
+  async finish(
+    id: string,
+    outcome: Pick<AuthLogRecord, 'success' | 'reason' | 'message'>,
+  ): Promise<void> {
+    try {
+      await this.repository.update(
+        { id },
+        {
+          success: outcome.success,
+          reason: outcome.reason.slice(0, 64),
+          message: outcome.message?.slice(0, 2000) ?? null,
+        },
+      );
+    } catch (error) {
+      this.logger.warn(`Could not write the auth log: ${(error as Error).message}`);
+    }
+  }
+
+  /**
+   * When the `limit`-th most recent failed password attempt matching `by` (other than
+   * `exceptId`) happened within the window: the time it did, else null.
+   */
+  async failedPasswordAttemptAt(
+    by: { userName: string } | { ipAddress: string },
+    limit: number,
+    windowSeconds: number,
+    exceptId: string,
+  ): Promise<Date | null> {
+    const column = 'userName' in by ? 'user_name' : 'ip_address';
+    const value = 'userName' in by ? by.userName : by.ipAddress;
+    // Matches the partial indexes of migration LoginThrottleIndexes (method, reason, column, created_at).
+    const rows: { created_at: Date }[] = await this.repository.query(
+      `SELECT created_at FROM auth_log
+        WHERE method = 'password' AND reason = 'invalid_credentials' AND ${column} = $1
+          AND created_at > now() - make_interval(secs => $2) AND id <> $3
+        ORDER BY created_at DESC OFFSET $4 LIMIT 1`,
+      [value, windowSeconds, exceptId, limit - 1],
+    );
+    return rows[0]?.created_at ?? null;
+  }
+
   async list(limit = 200): Promise<AuthLogView[]> {
     const rows = await this.repository.find({
       order: { createdAt: 'DESC', id: 'DESC' },

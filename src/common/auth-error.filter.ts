@@ -54,6 +54,10 @@ function fromBodyParser(error: BodyParserError): AuthError | undefined {
 export function toAuthError(exception: unknown): AuthError {
   if (exception instanceof AuthError) return exception;
   if (exception instanceof HttpException) {
+    // Nest's Express adapter wraps body-parser errors in an HttpException; their `type` is the precise code.
+    const wrapped = exception.cause;
+    const parsed = wrapped && typeof wrapped === 'object' ? fromBodyParser(wrapped) : undefined;
+    if (parsed) return parsed;
     const status = exception.getStatus();
     if (status >= 500)
       return new AuthError('internal_error', 'Internal error.', { cause: exception });

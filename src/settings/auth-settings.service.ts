@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { DataSource, In, type Repository } from 'typeorm';
+import { DataSource, type EntityManager, In, type Repository } from 'typeorm';
 import { InjectAuthOptions } from '../auth.module-definition.js';
 import type { ResolvedAuthOptions } from '../auth-options.js';
 import { decryptSecret, encryptSecret } from '../common/crypto.js';
@@ -101,6 +101,22 @@ export class AuthSettingsService {
       );
       return this.toView(saved);
     });
+  }
+
+  /** Drops the team mapping rows of a deleted team (inside the caller's transaction); answers how many. */
+  async removeTeamFromMapping(teamId: string, manager: EntityManager): Promise<number> {
+    const repository = manager.getRepository(AuthSettingsEntity);
+    const row = await repository.findOne({
+      where: { id: SETTINGS_ID },
+      lock: { mode: 'pessimistic_write' },
+    });
+    const mapping = row?.oidc.teamMapping ?? [];
+    const kept = mapping.filter((entry) => entry.teamId !== teamId);
+    if (!row || kept.length === mapping.length) return 0;
+    row.oidc = { ...row.oidc, teamMapping: kept };
+    row.version += 1;
+    await repository.save(row);
+    return mapping.length - kept.length;
   }
 
   redirectUri(): string {

@@ -201,7 +201,8 @@ export async function validateSettingsUpdate(
           else clientSecret = secret;
           continue;
         }
-        if (!(key in OIDC_FIELDS)) {
+        // Own keys only: `in` would accept `__proto__`, `constructor`, `toString`.
+        if (!Object.hasOwn(OIDC_FIELDS, key)) {
           fields[name] = 'Unknown field.';
           continue;
         }
@@ -219,7 +220,8 @@ export async function validateSettingsUpdate(
         `Unsupported algorithm ${JSON.stringify(algorithm).slice(0, 40)}; registered: see the module options.`;
     }
   }
-  if (!fields['oidc.signatureAlgorithms']) {
+  // Completeness is required only once OIDC is in use, so an admin can prepare it in password mode.
+  if (method === 'oidc' && !fields['oidc.signatureAlgorithms']) {
     if (oidc.signatureAlgorithms.some((a) => context.isJwksAlgorithm(a)) && !oidc.jwksEndpoint) {
       fields['oidc.jwksEndpoint'] ??=
         'Required when an RS* (or other public-key) algorithm is allowed.';

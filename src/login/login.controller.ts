@@ -1,0 +1,82 @@
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Post,
+  Req,
+  Res,
+  UseInterceptors,
+  UsePipes,
+} from '@nestjs/common';
+import {
+  ApiCookieAuth,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+  ApiForbiddenResponse,
+} from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { InjectAuthOptions } from '../auth.module-definition.js';
+import type { ResolvedAuthOptions } from '../auth-options.js';
+import { clientAddress } from '../common/request-context.js';
+import { JsonBodyInterceptor } from '../common/json-body.interceptor.js';
+import { AuthValidationPipe } from '../common/validation.pipe.js';
+import { Public } from '../sessions/public.decorator.js';
+import { setSessionCookie } from '../sessions/session-cookie.js';
+import { AuthSettingsService } from '../settings/auth-settings.service.js';
+import { AuthMethodsDto, LoginDto, LoginResponseDto } from './login.dto.js';
+import { PasswordLoginService, TooManyAttemptsError } from './password-login.service.js';
+
+@ApiTags('auth')
+@Controller('auth')
+@UsePipes(AuthValidationPipe)
+@UseInterceptors(JsonBodyInterceptor)
+export class LoginController {
+  constructor(
+    private readonly passwordLogin: PasswordLoginService,
+    private readonly settings: AuthSettingsService,
+    @InjectAuthOptions() private readonly options: ResolvedAuthOptions,
+  ) {}
+
+  @Public()
+  @Get('methods')
+  @ApiOperation({ summary: 'Which sign-in methods the login page offers.' })
+  @ApiOkResponse({ type: AuthMethodsDto })
+  async methods(): Promise<AuthMethodsDto> {
+    const { method, oidc } = await this.settings.get();
+    return { method, fallback: method === 'password' ? true : oidc.fallback };
+  }
+
+  @Public()
+  @Post('login')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Password sign-in; sets the session cookie and returns the token.' })
+  @ApiOkResponse({ type: LoginResponseDto })
+  @ApiUnauthorizedResponse({ description: '`invalid_credentials`' })
+  @ApiForbiddenResponse({ description: '`method_not_allowed`, `user_inactive`' })
+  @ApiTooManyRequestsResponse({ description: '`too_many_attempts` (with Retry-After)' })
+  @ApiCookieAuth()
+  async login(
+    @Body() body: LoginDto,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<LoginResponseDto> {
+    try {
+      const result = await this.passwordLogin.login(
+        body.username,
+        body.password,
+        clientAddress(request),
+      );
+      setSessionCookie(response, this.options, result.token, result.expiresAt);
+      response.setHeader('Cache-Control', 'no-store');
+      return { token: result.token, user: result.user };
+    } catch (error) {
+      if (error instanceof TooManyAttemptsError)
+        response.setHeader('Retry-After', String(error.retryAfterSeconds));
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,31 @@
+import { Controller, Get } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiCookieAuth,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { CurrentUser } from '../sessions/current-user.decorator.js';
+import { UserViewDto } from '../users/user-view.dto.js';
+import type { AuthenticatedUser, UserView } from '../users/user.view.js';
+import { UsersService } from '../users/users.service.js';
+
+@ApiTags('auth')
+@ApiBearerAuth()
+@ApiCookieAuth()
+@Controller('auth')
+export class MeController {
+  constructor(private readonly users: UsersService) {}
+
+  @Get('me')
+  @ApiOperation({ summary: 'The signed-in user.' })
+  @ApiOkResponse({ type: UserViewDto })
+  @ApiUnauthorizedResponse({
+    description: '`unauthenticated`, `session_expired`, `session_revoked`',
+  })
+  me(@CurrentUser() user: AuthenticatedUser): Promise<UserView> {
+    return this.users.view(user.id);
+  }
+}

@@ -1,0 +1,94 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { InjectAuthOptions } from '../auth.module-definition.js';
+import type { ResolvedAuthOptions } from '../auth-options.js';
+import { AuthLogService } from '../auth-log/auth-log.service.js';
+import { AuthError, isAuthError } from '../common/auth-error.js';
+import type { LogoutTokenClaims } from '../oidc/logout-token.claims.js';
+import { LogoutTokenVerifier } from '../oidc/logout-token.verifier.js';
+import { SessionsService } from '../sessions/sessions.service.js';
+import { AuthSettingsService } from '../settings/auth-settings.service.js';
+import { UsersService } from '../users/users.service.js';
+import { LogoutJtiService } from './logout-jti.service.js';
+
+/** OpenID Connect Back-Channel Logout 1.0: verify the logout token, then revoke the sessions it names. */
+@Injectable()
+export class BackchannelLogoutService {
+  private readonly logger = new Logger('BackchannelLogout');
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly settings: AuthSettingsService,
+    private readonly verifier: LogoutTokenVerifier,
+    private readonly jtis: LogoutJtiService,
+    private readonly sessions: SessionsService,
+    private readonly users: UsersService,
+    private readonly authLog: AuthLogService,
+    @InjectAuthOptions() private readonly options: ResolvedAuthOptions,
+  ) {}
+
+  /** Revokes the sessions named by a valid token (none matching is fine); throws AuthError otherwise. */
+  async handle(token: string, ipAddress: string): Promise<number> {
+    let claims: LogoutTokenClaims | undefined;
+    try {
+      const settings = await this.settings.get();
+      if (settings.method !== 'oidc' || !settings.oidc.issuer || !settings.oidc.clientId)
+        throw new AuthError('logout_token_invalid', 'OpenID Connect sign-in is not enabled.');
+      claims = await this.verifier.verify(token, settings);
+      const accepted = claims;
+      const revoked = await this.dataSource.transaction(async (manager) => {
+        // Kept until the token could no longer pass the exp check anywhere.
+        const keepUntil = new Date((accepted.exp + this.options.clockLeewaySeconds) * 1000);
+        if (!(await this.jtis.remember(manager, accepted.iss, accepted.jti, keepUntil)))
+          throw new AuthError('logout_token_replayed', 'The logout token was already used (jti).');
+        return this.sessions.revokeIdpSessions(
+          accepted.iss,
+          { sid: accepted.sid, subject: accepted.sub },
+          manager,
+        );
+      });
+      void this.jtis.purgeExpired(this.dataSource.manager);
+      await this.record(
+        true,
+        'ok',
+        this.describe(accepted, revoked.length),
+        ipAddress,
+        revoked[0]?.userId,
+      );
+      return revoked.length;
+    } catch (error) {
+      const refusal = isAuthError(error)
+        ? error
+        : new AuthError('logout_token_invalid', 'The logout could not be processed.', {
+            cause: error,
+          });
+      if (!isAuthError(error))
+        this.logger.error(`Back-channel logout failed: ${(error as Error)?.message ?? error}`);
+      await this.record(false, refusal.code, refusal.message, ipAddress);
+      throw refusal;
+    }
+  }
+
+  private describe(claims: LogoutTokenClaims, count: number): string {
+    const by = claims.sid !== undefined ? 'IdP session (sid)' : 'IdP subject (sub)';
+    return `Back-channel logout by ${by}: ${count} session(s) revoked.`;
+  }
+
+  private async record(
+    success: boolean,
+    reason: string,
+    message: string,
+    ipAddress: string,
+    userId?: string,
+  ): Promise<void> {
+    const user = userId ? await this.users.findById(userId).catch(() => null) : null;
+    await this.authLog.record({
+      method: 'backchannel',
+      userName: user?.userName ?? null,
+      ipAddress,
+      success,
+      reason,
+      message,
+    });
+  }
+}

@@ -1,0 +1,110 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { LessThan, type Repository } from 'typeorm';
+import { AuthError } from '../common/auth-error.js';
+import { randomToken, sha256Hex } from '../common/crypto.js';
+import { LoginStateEntity } from './login-state.entity.js';
+
+/** A pending login lives this long (the user has 10 minutes at the IdP). */
+export const LOGIN_STATE_TTL_MS = 10 * 60 * 1000;
+/** Expired rows are purged at most this often per process. */
+const PURGE_INTERVAL_MS = 60 * 1000;
+
+export interface NewLoginState {
+  browserId: string;
+  returnTo: string;
+  settingsVersion: number;
+  maxAge: number | null;
+  pkce: boolean;
+}
+
+export interface StartedLogin {
+  state: string;
+  nonce: string;
+  codeVerifier: string | null;
+}
+
+export interface PendingLogin {
+  nonce: string;
+  codeVerifier: string | null;
+  returnTo: string;
+  settingsVersion: number;
+  maxAge: number | null;
+  createdAt: Date;
+}
+
+/** Server-side, single-use OIDC login state (state, nonce, PKCE verifier), bound to a browser. */
+@Injectable()
+export class LoginStateStore {
+  private readonly logger = new Logger('OidcLoginState');
+  private lastPurge = 0;
+
+  constructor(
+    @InjectRepository(LoginStateEntity) private readonly states: Repository<LoginStateEntity>,
+  ) {}
+
+  async create(input: NewLoginState): Promise<StartedLogin> {
+    // 256 bits each: unguessable, and only the state's hash is stored.
+    const state = randomToken(32);
+    const nonce = randomToken(32);
+    const codeVerifier = input.pkce ? randomToken(32) : null;
+    const now = Date.now();
+    await this.states.insert({
+      stateHash: sha256Hex(state),
+      browserHash: sha256Hex(input.browserId),
+      nonce,
+      codeVerifier,
+      returnTo: input.returnTo,
+      settingsVersion: input.settingsVersion,
+      maxAge: input.maxAge,
+      createdAt: new Date(now),
+      expiresAt: new Date(now + LOGIN_STATE_TTL_MS),
+    });
+    this.purgeOccasionally(now);
+    return { state, nonce, codeVerifier };
+  }
+
+  /** Takes the pending login of `state` (single use) and checks it belongs to this browser. */
+  async consume(state: unknown, browserId: string | undefined): Promise<PendingLogin> {
+    if (typeof state !== 'string' || state.length === 0 || state.length > 512)
+      throw new AuthError('state_missing', 'The IdP sent no state; start the sign-in again.');
+    // DELETE ... RETURNING: two callbacks with one state cannot both win.
+    const result: unknown = await this.states.query(
+      `DELETE FROM auth_login_state WHERE state_hash = $1
+       RETURNING browser_hash, nonce, code_verifier, return_to, settings_version, max_age, created_at, expires_at`,
+      [sha256Hex(state)],
+    );
+    const rows = (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as
+      Record<string, unknown>[] | undefined;
+    const row = rows?.[0];
+    if (!row)
+      throw new AuthError(
+        'state_mismatch',
+        'The sign-in state is unknown or already used; start the sign-in again.',
+      );
+    // The state must come back to the browser that started the login (login CSRF defence).
+    if (!browserId || sha256Hex(browserId) !== row.browser_hash)
+      throw new AuthError(
+        'state_mismatch',
+        'The sign-in was started in another browser; start it again here.',
+      );
+    if (new Date(row.expires_at as string).getTime() <= Date.now())
+      throw new AuthError('state_expired', 'The sign-in took too long; start it again.');
+    return {
+      nonce: row.nonce as string,
+      codeVerifier: (row.code_verifier as string | null) ?? null,
+      returnTo: row.return_to as string,
+      settingsVersion: Number(row.settings_version),
+      maxAge: row.max_age === null ? null : Number(row.max_age),
+      createdAt: new Date(row.created_at as string),
+    };
+  }
+
+  private purgeOccasionally(now: number): void {
+    if (now - this.lastPurge < PURGE_INTERVAL_MS) return;
+    this.lastPurge = now;
+    this.states.delete({ expiresAt: LessThan(new Date(now)) }).catch((error: unknown) => {
+      this.logger.warn(`Purging expired login states failed: ${String(error)}`);
+    });
+  }
+}

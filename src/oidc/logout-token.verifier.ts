@@ -1,0 +1,70 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { InjectAuthOptions } from '../auth.module-definition.js';
+import type { ResolvedAuthOptions } from '../auth-options.js';
+import { AuthError } from '../common/auth-error.js';
+import type { AuthSettings } from '../settings/auth-settings.types.js';
+import { IdpKeysService } from './idp-keys.service.js';
+import {
+  checkLogoutClaims,
+  checkLogoutTokenType,
+  type LogoutTokenClaims,
+} from './logout-token.claims.js';
+
+/** Largest logout token accepted (a signed JWT of a few claims is well under 2 KiB). */
+export const MAX_LOGOUT_TOKEN_LENGTH = 8192;
+
+/** Verifies a back-channel logout token: signature through IdpKeysService, then §2.6 claims. */
+@Injectable()
+export class LogoutTokenVerifier {
+  private readonly logger = new Logger('BackchannelLogout');
+
+  constructor(
+    private readonly keys: IdpKeysService,
+    @InjectAuthOptions() private readonly options: ResolvedAuthOptions,
+  ) {}
+
+  async verify(token: string, settings: AuthSettings): Promise<LogoutTokenClaims> {
+    if (token.length > MAX_LOGOUT_TOKEN_LENGTH)
+      throw new AuthError('logout_token_invalid', 'The logout token is too long.');
+    this.debugDecoded(token);
+    // typ first: an ID token (or any other JWT type) is refused before key lookups.
+    checkLogoutTokenType(this.safeHeader(token));
+    const { header, payload } = await this.keys.verifySignature(token, settings).catch((error) => {
+      // Same checks as for ID tokens; the refusal is worded for a logout token.
+      if (error instanceof AuthError && error.code.startsWith('id_token_'))
+        throw new AuthError(
+          'logout_token_invalid',
+          error.message.replace(/^The token/, 'The logout token'),
+          { cause: error },
+        );
+      throw error;
+    });
+    return checkLogoutClaims(header, payload, {
+      issuer: settings.oidc.issuer,
+      clientId: settings.oidc.clientId,
+      leewaySeconds: this.options.clockLeewaySeconds,
+    });
+  }
+
+  private safeHeader(token: string): Record<string, unknown> {
+    try {
+      return decodeProtectedHeader(token);
+    } catch {
+      throw new AuthError('logout_token_invalid', 'The logout token is not a signed JWT.');
+    }
+  }
+
+  /** Debug mode: header and claims only, never the token or its signature. */
+  private debugDecoded(token: string): void {
+    try {
+      const header = decodeProtectedHeader(token);
+      const claims = decodeJwt(token);
+      this.logger.debug(
+        `Logout token header ${JSON.stringify(header)} claims ${JSON.stringify(claims)}`,
+      );
+    } catch {
+      this.logger.debug('Logout token could not be decoded.');
+    }
+  }
+}

@@ -1,0 +1,208 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { InjectAuthOptions } from '../auth.module-definition.js';
+import type { ResolvedAuthOptions } from '../auth-options.js';
+import { AuthLogService } from '../auth-log/auth-log.service.js';
+import { AuthError } from '../common/auth-error.js';
+import { toAuthError } from '../common/auth-error.filter.js';
+import { randomToken } from '../common/crypto.js';
+import { clientAddress } from '../common/request-context.js';
+import { safeReturnTo } from '../common/url.js';
+import { SessionsService } from '../sessions/sessions.service.js';
+import { setSessionCookie } from '../sessions/session-cookie.js';
+import { AuthSettingsService } from '../settings/auth-settings.service.js';
+import type { AuthSettings } from '../settings/auth-settings.types.js';
+import { IdTokenVerifier } from './id-token.verifier.js';
+import { LOGIN_STATE_TTL_MS, LoginStateStore, type PendingLogin } from './login-state.store.js';
+import type { OidcClaims } from './oidc-claims.js';
+import { OidcProvisioningService, userNameFromClaims } from './oidc-provisioning.service.js';
+import { OidcStrategyCache } from './oidc-strategy.cache.js';
+import { OidcTokenClient } from './oidc-token.client.js';
+
+interface VerifiedLogin {
+  pending: PendingLogin;
+  idToken: string;
+  claims: OidcClaims & { iss: string; sub: string };
+}
+
+/** A browser-binding cookie value we issued looks like this (base64url of 32 bytes). */
+const BROWSER_ID = /^[A-Za-z0-9_-]{43}$/;
+
+/** The OIDC login flow: authorization redirect, callback, provisioning, session. */
+@Injectable()
+export class OidcLoginService {
+  private readonly logger = new Logger('OidcLogin');
+
+  constructor(
+    private readonly settingsService: AuthSettingsService,
+    private readonly strategies: OidcStrategyCache,
+    private readonly states: LoginStateStore,
+    private readonly tokens: OidcTokenClient,
+    private readonly idTokens: IdTokenVerifier,
+    private readonly provisioning: OidcProvisioningService,
+    private readonly sessions: SessionsService,
+    private readonly authLog: AuthLogService,
+    @InjectAuthOptions() private readonly options: ResolvedAuthOptions,
+  ) {}
+
+  /** Answers the IdP authorization URL, after storing the pending login. */
+  async start(request: Request, response: Response): Promise<string> {
+    const settings = await this.enabledSettings();
+    const strategy = this.strategies.for(settings);
+    const browserId = this.browserId(request, response);
+    const login = await this.states.create({
+      browserId,
+      returnTo: safeReturnTo(request.query.returnTo),
+      settingsVersion: settings.version,
+      maxAge: settings.oidc.maxAge,
+      pkce: settings.oidc.pkce,
+    });
+    return strategy.start(request, login);
+  }
+
+  /** Completes the login; answers where to send the browser. Throws AuthError on refusal (logged). */
+  async finish(request: Request, response: Response): Promise<string> {
+    let userName: string | null = null;
+    try {
+      const settings = await this.enabledSettings();
+      const query = request.query;
+      if (query.error !== undefined) {
+        const word =
+          typeof query.error === 'string' && /^[a-z0-9_.-]{1,64}$/i.test(query.error)
+            ? query.error
+            : 'unknown';
+        throw new AuthError('idp_error', `The IdP refused the sign-in (error ${word}).`);
+      }
+      if (typeof query.code !== 'string' || query.code.length === 0 || query.code.length > 4096)
+        throw new AuthError('code_missing', 'The IdP sent no authorization code.');
+      const strategy = this.strategies.for(settings);
+      const verified = await strategy.callback<PendingLogin, VerifiedLogin>(request, {
+        consumeState: (state) => this.consumeState(state, request, settings),
+        exchange: (code, pending) => this.exchange(code, pending, settings),
+      });
+      userName = this.userNameOrNull(verified.claims, settings);
+      const { user } = await this.provisioning.provision(verified.claims, settings);
+      const { token, session } = await this.sessions.create(user.id, 'oidc', {
+        issuer: verified.claims.iss,
+        subject: verified.claims.sub,
+        sid: typeof verified.claims.sid === 'string' ? verified.claims.sid : null,
+        idToken: verified.idToken,
+      });
+      setSessionCookie(response, this.options, token, session.expiresAt);
+      await this.record(request, user.userName, true, 'ok', null);
+      return verified.pending.returnTo;
+    } catch (thrown) {
+      const error = toAuthError(thrown);
+      if (error.code === 'internal_error')
+        this.logger.error(`OIDC callback failed: ${String(thrown)}`, (thrown as Error)?.stack);
+      else this.logger.warn(`OIDC sign-in refused: ${error.code}: ${error.message}`);
+      await this.record(request, userName, false, error.code, error.message);
+      throw error;
+    }
+  }
+
+  private async enabledSettings(): Promise<AuthSettings> {
+    const settings = await this.settingsService.get();
+    if (settings.method !== 'oidc')
+      throw new AuthError('oidc_not_enabled', 'OIDC sign-in is not enabled on this site.');
+    return settings;
+  }
+
+  private async consumeState(
+    state: unknown,
+    request: Request,
+    settings: AuthSettings,
+  ): Promise<PendingLogin> {
+    const browserCookie = this.cookie(request);
+    const pending = await this.states.consume(
+      state,
+      typeof browserCookie === 'string' ? browserCookie : undefined,
+    );
+    // A login started under other settings (another IdP, client or checks) is not finished.
+    if (pending.settingsVersion !== settings.version)
+      throw new AuthError(
+        'state_expired',
+        'The sign-in settings changed while this sign-in was pending; start it again.',
+      );
+    return pending;
+  }
+
+  private async exchange(
+    code: string,
+    pending: PendingLogin,
+    settings: AuthSettings,
+  ): Promise<{
+    result: VerifiedLogin;
+    accessToken: string | undefined;
+    raw: Record<string, unknown>;
+  }> {
+    const tokens = await this.tokens.exchange(
+      code,
+      pending.codeVerifier,
+      this.settingsService.redirectUri(),
+      settings,
+    );
+    const { claims: idClaims } = await this.idTokens.verify(tokens.idToken, settings, {
+      nonce: pending.nonce,
+      maxAge: pending.maxAge,
+      startedAt: pending.createdAt,
+    });
+    const userInfo = await this.tokens.userInfo(tokens.accessToken, idClaims.sub, settings);
+    // ID-token claims win over UserInfo claims.
+    const claims = { ...userInfo, ...idClaims };
+    return {
+      result: { pending, idToken: tokens.idToken, claims },
+      accessToken: tokens.accessToken,
+      raw: tokens.raw,
+    };
+  }
+
+  /** One binding cookie per browser, reused across tabs so several pending logins work. */
+  private browserId(request: Request, response: Response): string {
+    const existing = this.cookie(request);
+    const browserId =
+      typeof existing === 'string' && BROWSER_ID.test(existing) ? existing : randomToken(32);
+    response.cookie(this.options.stateCookieName, browserId, {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: this.options.secureCookies,
+      path: `${this.options.routePrefix}/auth/oidc`,
+      maxAge: LOGIN_STATE_TTL_MS,
+    });
+    return browserId;
+  }
+
+  private cookie(request: Request): unknown {
+    const cookies = (request as unknown as { cookies?: Record<string, unknown> }).cookies;
+    return cookies?.[this.options.stateCookieName];
+  }
+
+  private userNameOrNull(claims: OidcClaims, settings: AuthSettings): string | null {
+    try {
+      return userNameFromClaims(claims, settings.oidc.usernameClaim);
+    } catch {
+      return null;
+    }
+  }
+
+  private async record(
+    request: Request,
+    userName: string | null,
+    success: boolean,
+    reason: string,
+    message: string | null,
+  ): Promise<void> {
+    try {
+      await this.authLog.record({
+        method: 'oidc',
+        userName,
+        ipAddress: clientAddress(request),
+        success,
+        reason,
+        message,
+      });
+    } catch (error) {
+      this.logger.error(`Auth log write failed: ${String(error)}`);
+    }
+  }
+}

@@ -1,0 +1,63 @@
+import { Controller, Get, Req, Res } from '@nestjs/common';
+import {
+  ApiForbiddenResponse,
+  ApiFoundResponse,
+  ApiOperation,
+  ApiQuery,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { toAuthError } from '../common/auth-error.filter.js';
+import { Public } from '../sessions/public.decorator.js';
+import { OidcLoginService } from './oidc-login.service.js';
+
+/** Neither the IdP URL (with state) nor the callback (with code) may be cached or leak via Referer. */
+function protect(response: Response): void {
+  response.setHeader('Cache-Control', 'no-store');
+  response.setHeader('Referrer-Policy', 'no-referrer');
+}
+
+/** JSON-only clients get 401 JSON; browsers get a redirect to the login page. */
+function wantsJson(request: Request): boolean {
+  const accept = String(request.headers.accept ?? '').toLowerCase();
+  return accept.includes('application/json') && !accept.includes('text/html');
+}
+
+@ApiTags('auth')
+@Controller('auth/oidc')
+export class OidcController {
+  constructor(private readonly login: OidcLoginService) {}
+
+  @Public()
+  @Get('login')
+  @ApiOperation({ summary: 'Starts OIDC sign-in: 302 to the IdP authorization endpoint.' })
+  @ApiQuery({ name: 'returnTo', required: false, description: 'Local path to return to.' })
+  @ApiFoundResponse({ description: 'Redirect to the IdP.' })
+  @ApiForbiddenResponse({ description: '`oidc_not_enabled`' })
+  async start(@Req() request: Request, @Res() response: Response): Promise<void> {
+    protect(response);
+    const url = await this.login.start(request, response);
+    response.redirect(302, url);
+  }
+
+  @Public()
+  @Get('callback')
+  @ApiOperation({ summary: 'OIDC redirect URI: signs the user in and 302s to returnTo.' })
+  @ApiFoundResponse({ description: 'To returnTo on success, to /login?error=<code> on failure.' })
+  @ApiUnauthorizedResponse({ description: '`{error, message}` for JSON-only clients.' })
+  async callback(@Req() request: Request, @Res() response: Response): Promise<void> {
+    protect(response);
+    try {
+      const returnTo = await this.login.finish(request, response);
+      response.redirect(302, returnTo);
+    } catch (thrown) {
+      const error = toAuthError(thrown);
+      if (wantsJson(request)) {
+        response.status(error.status).json({ error: error.code, message: error.message });
+        return;
+      }
+      response.redirect(302, `/login?error=${encodeURIComponent(error.code)}`);
+    }
+  }
+}
