@@ -29,6 +29,27 @@ export default tseslint.config(
     },
   },
   {
+    // Demo page scripts: plain browser JavaScript, outside the TypeScript project.
+    files: ['src/demo/pages/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      sourceType: 'module',
+      globals: Object.fromEntries(
+        [
+          'document',
+          'location',
+          'navigator',
+          'fetch',
+          'URLSearchParams',
+          'Node',
+          'CSS',
+          'setTimeout',
+        ].map((name) => [name, 'readonly']),
+      ),
+    },
+  },
+  {
     files: ['test/**/*.ts', '**/*.spec.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-assignment': 'off',

@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule, authEntities, authMigrations } from '../index.js';
 import { HelloController } from './hello.controller.js';
+import { PagesController } from './pages.controller.js';
 
 export interface DemoAppOptions {
   databaseUrl: string;
@@ -37,7 +38,7 @@ export class DemoAppModule {
           ...options.auth,
         }),
       ],
-      controllers: [HelloController],
+      controllers: [HelloController, PagesController],
     };
   }
 }

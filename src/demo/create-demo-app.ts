@@ -1,8 +1,15 @@
 import { type INestApplication, type LoggerService, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { configureAuthHttp, UsersService } from '../index.js';
+import {
+  configureAuthHttp,
+  RESOLVED_AUTH_OPTIONS,
+  type ResolvedAuthOptions,
+  UsersService,
+} from '../index.js';
 import { DemoAppModule, type DemoAppOptions } from './app.module.js';
+import { pagesFolder } from './pages-folder.js';
+import { setupSwagger } from './swagger-setup.js';
 
 export interface CreateDemoAppOptions extends DemoAppOptions {
   adminUserName?: string;
@@ -17,7 +24,10 @@ export async function createDemoApp(options: CreateDemoAppOptions): Promise<INes
     logger: options.logger ?? undefined,
     abortOnError: false,
   });
-  configureAuthHttp(app, { excludeFromPrefix: ['login', 'admin', 'me'] });
+  configureAuthHttp(app, { excludeFromPrefix: ['/', 'login', 'admin', 'me'] });
+  // Page scripts and styles: plain files, outside the session guard (they hold no data).
+  app.useStaticAssets(pagesFolder(), { prefix: '/assets/', index: false, maxAge: 0 });
+  setupSwagger(app, app.get<ResolvedAuthOptions>(RESOLVED_AUTH_OPTIONS).sessionCookieName);
   await app.init();
   if (options.adminUserName && options.adminPassword) {
     const outcome = await app

@@ -137,6 +137,8 @@ export async function startLocalIdp(options: LocalIdpOptions): Promise<LocalIdp>
     clients: options.clients.map((client) => ({
       grant_types: ['authorization_code'],
       response_types: ['code'],
+      // With a back-channel logout URI, ID tokens carry `sid` unless the client says otherwise.
+      ...(client.backchannel_logout_uri ? { backchannel_logout_session_required: true } : {}),
       ...client,
     })),
     jwks: { keys: [signingKey] },

@@ -89,20 +89,39 @@ export class IdpKeysService {
         'id_token_alg_not_allowed',
         `The token is signed with ${definition.name}, but no JWKS endpoint is configured.`,
       );
-    let candidates = this.candidates(await this.keysOf(endpoint), header, definition);
-    if (candidates.length === 0) {
-      // An unknown kid usually means the IdP rotated its keys: refetch once (cooldown applies).
-      candidates = this.candidates(await this.refetch(endpoint), header, definition);
+    const fetchesBefore = this.fetches;
+    const cached = await this.keysOf(endpoint);
+    const first = await this.tryKeys(token, header, definition, cached);
+    if (first.verified) return first.verified;
+    let outcome = first;
+    // Unknown kid (or no kid and no key fits): the IdP may have rotated; refetch once, cooldown applies.
+    if (this.fetches === fetchesBefore) {
+      const refreshed = await this.refetch(endpoint);
+      if (refreshed !== cached) outcome = await this.tryKeys(token, header, definition, refreshed);
+      if (outcome.verified) return outcome.verified;
     }
-    if (candidates.length === 0)
+    if (!outcome.matched)
       throw new AuthError(
         'id_token_invalid_signature',
         `No key of the IdP's JWKS matches the token (alg ${definition.name}${
           typeof header.kid === 'string' ? `, kid ${JSON.stringify(header.kid.slice(0, 64))}` : ''
         }).`,
       );
+    throw new AuthError('id_token_invalid_signature', 'The token signature is invalid.', {
+      cause: outcome.lastError,
+    });
+  }
+
+  /** Tries the matching keys of a set; `matched` says whether any key fit the token at all. */
+  private async tryKeys(
+    token: string,
+    header: JWSHeaderParameters,
+    definition: SignatureAlgorithmDefinition,
+    keys: JWK[],
+  ): Promise<{ verified?: VerifiedJws; matched: boolean; lastError?: unknown }> {
+    const candidates = this.candidates(keys, header, definition).slice(0, MAX_CANDIDATE_KEYS);
     let lastError: unknown;
-    for (const jwk of candidates.slice(0, MAX_CANDIDATE_KEYS)) {
+    for (const jwk of candidates) {
       let key: CryptoKey | Uint8Array;
       try {
         key = await this.importKey(jwk, definition.name);
@@ -111,15 +130,13 @@ export class IdpKeysService {
         continue;
       }
       try {
-        return await this.verifyWith(token, key, definition.name);
+        return { verified: await this.verifyWith(token, key, definition.name), matched: true };
       } catch (error) {
         if (error instanceof AuthError && error.code !== 'id_token_invalid_signature') throw error;
         lastError = error;
       }
     }
-    throw new AuthError('id_token_invalid_signature', 'The token signature is invalid.', {
-      cause: lastError,
-    });
+    return { matched: candidates.length > 0, lastError };
   }
 
   private readHeader(token: string): JWSHeaderParameters {

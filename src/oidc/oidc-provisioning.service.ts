@@ -102,10 +102,19 @@ export class OidcProvisioningService {
           'admin_oidc_disabled',
           `"${userName}" is an administrator and OIDC sign-in of administrators is off (allowAdminUser).`,
         );
-      if (oidc.sync || created) Object.assign(user, this.profile(claims));
-      user.idpIssuer = claims.iss;
-      user.idpSubject = claims.sub;
-      await users.save(user);
+      const changes: Partial<UserEntity> = {
+        ...(oidc.sync || created ? this.profile(claims) : {}),
+        idpIssuer: claims.iss,
+        idpSubject: claims.sub,
+      };
+      const changed = (Object.keys(changes) as (keyof UserEntity)[]).filter(
+        (field) => user[field] !== changes[field],
+      );
+      // update only what differs (save() would re-read the row first): most logins change nothing.
+      if (changed.length) {
+        await users.update({ id: user.id }, changes);
+        Object.assign(user, changes);
+      }
       if (mappedTeamIds !== undefined && (created || oidc.syncTeams))
         await this.syncTeams(manager, user.id, mappedTeamIds);
       return { user, created };

@@ -15,6 +15,12 @@ interface Entry {
 /** Bound on memory: beyond it the oldest entries go first. */
 const MAX_ENTRIES = 100_000;
 
+/**
+ * Entries are served only while the listener proved it was alive (heartbeat sent) this
+ * recently: a silently dead LISTEN connection then costs at most this much staleness (< 1 s).
+ */
+export const MAX_UNCONFIRMED_MS = 900;
+
 export interface SessionCacheStats {
   enabled: boolean;
   size: number;
@@ -34,6 +40,8 @@ export class SessionCache {
   private readonly byUser = new Map<string, Set<string>>();
   private generation = 0;
   private enabled = false;
+  /** Monotonic time (performance.now) up to which every notification is known to have arrived. */
+  private confirmedAt = 0;
   private hits = 0;
   private misses = 0;
 
@@ -41,7 +49,7 @@ export class SessionCache {
 
   /** The cached session, or undefined on a miss, an expired entry or while disabled. */
   get(tokenHash: string, now = Date.now()): CachedSession | undefined {
-    const entry = this.enabled ? this.entries.get(tokenHash) : undefined;
+    const entry = this.enabled && this.confirmed() ? this.entries.get(tokenHash) : undefined;
     if (!entry || entry.until <= now) {
       if (entry) this.remove(tokenHash);
       this.misses += 1;
@@ -94,9 +102,20 @@ export class SessionCache {
   }
 
   /** The listener is connected: entries may be served. */
-  enable(): void {
+  enable(confirmedAt = performance.now()): void {
     this.clear();
     this.enabled = true;
+    this.confirmedAt = confirmedAt;
+  }
+
+  /** Every notification sent before `at` (monotonic ms) has been received: keep serving. */
+  confirm(at: number): void {
+    if (at > this.confirmedAt) this.confirmedAt = at;
+  }
+
+  /** Whether the listener proved recently enough that no invalidation was missed. */
+  confirmed(now = performance.now()): boolean {
+    return now - this.confirmedAt <= MAX_UNCONFIRMED_MS;
   }
 
   /** The listener is down: every request reads the database until it is back. */

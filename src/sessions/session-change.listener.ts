@@ -14,8 +14,10 @@ export const SESSION_CHANGED_CHANNEL = 'auth_session_changed';
 
 const INITIAL_BACKOFF_MS = 100;
 const MAX_BACKOFF_MS = 5_000;
-/** A silently dead connection is noticed by this heartbeat; until then TTL bounds staleness. */
-const HEARTBEAT_MS = 5_000;
+/** Each answered heartbeat lets the cache serve a while longer (SessionCache MAX_UNCONFIRMED_MS). */
+const HEARTBEAT_MS = 250;
+/** A heartbeat unanswered this long means the connection is dead: reconnect. */
+const HEARTBEAT_TIMEOUT_MS = 500;
 const CONNECT_TIMEOUT_MS = 5_000;
 
 export interface SessionChangeListenerStatus {
@@ -100,8 +102,10 @@ export class SessionChangeListener implements OnModuleInit, OnModuleDestroy, OnA
     client.on('error', (error) => this.lost(client, error));
     client.on('end', () => this.lost(client));
     client.on('notification', (message) => this.apply(message.channel, message.payload));
+    let listenSentAt = 0;
     try {
       await client.connect();
+      listenSentAt = performance.now();
       await client.query(`LISTEN ${SESSION_CHANGED_CHANNEL}`);
     } catch (error) {
       client.removeAllListeners();
@@ -120,25 +124,41 @@ export class SessionChangeListener implements OnModuleInit, OnModuleDestroy, OnA
     this.client = client;
     this.connections += 1;
     this.backoff = INITIAL_BACKOFF_MS;
-    this.cache.enable();
-    this.heartbeat = setInterval(() => void this.beat(client), HEARTBEAT_MS);
-    this.heartbeat.unref();
+    this.cache.enable(listenSentAt);
+    this.scheduleBeat(client);
     if (this.connections > 1) this.logger.log('Listening for session changes again.');
   }
 
+  /** Chained, not an interval: a slow beat never overlaps the next one. */
+  private scheduleBeat(client: pg.Client): void {
+    this.heartbeat = setTimeout(() => void this.beat(client), HEARTBEAT_MS);
+    this.heartbeat.unref();
+  }
+
   private async beat(client: pg.Client): Promise<void> {
+    if (client !== this.client) return;
+    // Notifications committed before this send arrive before its answer (one ordered connection).
+    const sentAt = performance.now();
     try {
-      await client.query('SELECT 1');
+      // pg reads `query_timeout` per query; its types only declare it per client.
+      await client.query({
+        text: 'SELECT 1',
+        query_timeout: HEARTBEAT_TIMEOUT_MS,
+      } as pg.QueryConfig);
     } catch (error) {
       this.lost(client, error as Error);
+      return;
     }
+    if (client !== this.client || this.stopped) return;
+    this.cache.confirm(sentAt);
+    this.scheduleBeat(client);
   }
 
   private lost(client: pg.Client, error?: Error): void {
     if (client !== this.client) return;
     this.client = undefined;
     this.cache.disable();
-    clearInterval(this.heartbeat);
+    clearTimeout(this.heartbeat);
     client.removeAllListeners();
     client.on('error', () => undefined);
     void client.end().catch(() => undefined);
@@ -172,7 +192,7 @@ export class SessionChangeListener implements OnModuleInit, OnModuleDestroy, OnA
     if (this.stopped) return;
     this.stopped = true;
     clearTimeout(this.retryTimer);
-    clearInterval(this.heartbeat);
+    clearTimeout(this.heartbeat);
     this.cache.disable();
     await this.connecting?.catch(() => undefined);
     const client = this.client;

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, IsNull, type Repository } from 'typeorm';
 import { InjectAuthOptions } from '../auth.module-definition.js';
@@ -6,6 +7,8 @@ import type { ResolvedAuthOptions } from '../auth-options.js';
 import { AuthError } from '../common/auth-error.js';
 import { randomToken, sha256Hex } from '../common/crypto.js';
 import type { AuthRequestState } from '../common/request-context.js';
+import { preparedQuery } from '../database/prepared-query.js';
+import type { UserEntity } from '../users/user.entity.js';
 import { toAuthenticatedUser } from '../users/user.view.js';
 import { type CachedSession, SessionCache } from './session-cache.js';
 import { SESSION_CHANGED_CHANNEL } from './session-change.listener.js';
@@ -38,21 +41,22 @@ export class SessionsService {
   async create(userId: string, method: SessionMethod, idp?: IdpSessionData): Promise<NewSession> {
     const token = randomToken(32);
     const now = Date.now();
-    const session = await this.sessions.save(
-      this.sessions.create({
-        tokenHash: sha256Hex(token),
-        userId,
-        method,
-        idpIssuer: idp?.issuer ?? null,
-        idpSubject: idp?.subject ?? null,
-        idpSid: idp?.sid ?? null,
-        idToken: idp?.idToken ?? null,
-        createdAt: new Date(now),
-        lastSeenAt: new Date(now),
-        expiresAt: new Date(now + this.options.sessionTtlSeconds * 1000),
-        revokedAt: null,
-      }),
-    );
+    const session = this.sessions.create({
+      id: randomUUID(),
+      tokenHash: sha256Hex(token),
+      userId,
+      method,
+      idpIssuer: idp?.issuer ?? null,
+      idpSubject: idp?.subject ?? null,
+      idpSid: idp?.sid ?? null,
+      idToken: idp?.idToken ?? null,
+      createdAt: new Date(now),
+      lastSeenAt: new Date(now),
+      expiresAt: new Date(now + this.options.sessionTtlSeconds * 1000),
+      revokedAt: null,
+    });
+    // insert, not save: one statement instead of a transaction of three round trips.
+    await this.sessions.insert(session);
     return { token, session };
   }
 
@@ -72,10 +76,7 @@ export class SessionsService {
       return { ...cached, token };
     }
     const ticket = this.cache.ticket();
-    const session = await this.sessions.findOne({
-      where: { tokenHash },
-      relations: { user: true },
-    });
+    const session = await this.findLiveCandidate(tokenHash);
     if (!session) throw new AuthError('unauthenticated', 'Sign in first.');
     if (session.revokedAt)
       throw new AuthError('session_revoked', 'The session has ended; sign in again.');
@@ -102,6 +103,56 @@ export class SessionsService {
     };
     this.cache.set(tokenHash, resolved, ticket, now);
     return { ...resolved, token };
+  }
+
+  /**
+   * Session and user of a token hash in one prepared statement (the cache-miss path of every
+   * request): one index lookup, no query building, no ID token fetched.
+   */
+  private async findLiveCandidate(tokenHash: string): Promise<
+    | (Omit<SessionEntity, 'tokenHash' | 'idToken' | 'createdAt' | 'user'> & {
+        user: UserEntity | null;
+      })
+    | undefined
+  > {
+    const rows = await preparedQuery<Record<string, unknown>>(
+      this.sessions.manager.connection,
+      'auth_session_by_token_hash',
+      `SELECT s.id, s.method, s.user_id, s.idp_issuer, s.idp_subject, s.idp_sid, s.expires_at,
+              s.revoked_at, s.last_seen_at, u.user_name, u.is_admin, u.is_active, u.email_address,
+              u.phone_number, u.first_name, u.middle_name, u.last_name
+         FROM auth_session s LEFT JOIN auth_user u ON u.id = s.user_id
+        WHERE s.token_hash = $1`,
+      [tokenHash],
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    const user =
+      row.user_name === null
+        ? null
+        : ({
+            id: row.user_id,
+            userName: row.user_name,
+            isAdmin: row.is_admin,
+            isActive: row.is_active,
+            emailAddress: row.email_address,
+            phoneNumber: row.phone_number,
+            firstName: row.first_name,
+            middleName: row.middle_name,
+            lastName: row.last_name,
+          } as UserEntity);
+    return {
+      id: row.id as string,
+      method: row.method as SessionMethod,
+      userId: row.user_id as string,
+      idpIssuer: row.idp_issuer as string | null,
+      idpSubject: row.idp_subject as string | null,
+      idpSid: row.idp_sid as string | null,
+      expiresAt: row.expires_at as Date,
+      revokedAt: row.revoked_at as Date | null,
+      lastSeenAt: row.last_seen_at as Date,
+      user,
+    };
   }
 
   /** The stored session (with its ID token), for logout. */

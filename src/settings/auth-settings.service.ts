@@ -4,6 +4,7 @@ import { DataSource, type EntityManager, In, type Repository } from 'typeorm';
 import { InjectAuthOptions } from '../auth.module-definition.js';
 import type { ResolvedAuthOptions } from '../auth-options.js';
 import { decryptSecret, encryptSecret } from '../common/crypto.js';
+import { preparedQuery } from '../database/prepared-query.js';
 import { AlgorithmRegistry } from '../oidc/algorithm-registry.js';
 import { TeamEntity } from '../teams/team.entity.js';
 import { AuthSettingsEntity } from './auth-settings.entity.js';
@@ -36,6 +37,8 @@ export class AuthSettingsService {
 
   /** Current settings with the secret decrypted (for the module's own use only). */
   async get(): Promise<AuthSettings> {
+    // While the cached copy is current, a one-integer prepared probe is all a login pays.
+    if (this.cached && (await this.currentVersion()) === this.cached.version) return this.cached;
     const row = await this.loadRow();
     if (this.cached && this.cached.version === row.version) return this.cached;
     let clientSecret = '';
@@ -135,6 +138,16 @@ export class AuthSettingsService {
       redirectUri: this.redirectUri(),
       backchannelLogoutUri: this.backchannelLogoutUri(),
     };
+  }
+
+  private async currentVersion(): Promise<number | undefined> {
+    const rows = await preparedQuery<{ version: number }>(
+      this.dataSource,
+      'auth_settings_version',
+      'SELECT version FROM auth_settings WHERE id = $1',
+      [SETTINGS_ID],
+    );
+    return rows[0]?.version;
   }
 
   private async loadRow(): Promise<AuthSettingsEntity> {

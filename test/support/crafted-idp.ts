@@ -2,8 +2,9 @@
 // token endpoint answering whatever ID token the test crafts, JWKS with rotation, UserInfo.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createHash, randomBytes } from 'node:crypto';
-import { exportJWK, exportSPKI, generateKeyPair, type JWK, type JWTPayload, SignJWT } from 'jose';
+import { createHash, generateKeyPairSync, type KeyObject, randomBytes, sign } from 'node:crypto';
+import type { JWK, JWTPayload } from 'jose';
+import { SignJWT } from 'jose';
 
 export interface AuthorizeRequest {
   params: URLSearchParams;
@@ -21,7 +22,7 @@ export interface TokenRequest {
 
 export interface RsaKey {
   kid: string | undefined;
-  privateKey: CryptoKey;
+  privateKey: KeyObject;
   publicJwk: JWK;
   publicPem: string;
 }
@@ -48,6 +49,8 @@ export interface CraftedIdp {
   userInfo: Record<string, unknown> | { status: number; body: unknown };
   /** Makes every endpoint hang without answering. */
   hang: boolean;
+  /** Issuer named by the discovery document (default the real one). */
+  discoveryIssuer: string | undefined;
   /** Valid claims for this login (iss, aud, sub, iat, exp, nonce), merged with `overrides`; undefined deletes. */
   claims(request: TokenRequest, overrides?: Record<string, unknown>): JWTPayload;
   signRsa(
@@ -63,19 +66,16 @@ export interface CraftedIdp {
   stop(): Promise<void>;
 }
 
-async function newKey(kid: string | null, bits = 2048): Promise<RsaKey> {
-  const { privateKey, publicKey } = await generateKeyPair('RS256', {
-    modulusLength: bits,
-    extractable: true,
-  });
-  const publicJwk = await exportJWK(publicKey);
+function newKey(kid: string | null, bits = 2048): RsaKey {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: bits });
+  const publicJwk = publicKey.export({ format: 'jwk' }) as JWK;
   if (kid) publicJwk.kid = kid;
   publicJwk.use = 'sig';
   return {
     kid: kid ?? undefined,
     privateKey,
     publicJwk,
-    publicPem: await exportSPKI(publicKey),
+    publicPem: publicKey.export({ format: 'pem', type: 'spki' }).toString(),
   };
 }
 
@@ -101,7 +101,7 @@ export async function startCraftedIdp(
   const server: Server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const key = await newKey(`k-${randomBytes(4).toString('hex')}`);
+  const key = newKey(`k-${randomBytes(4).toString('hex')}`);
 
   const idp: CraftedIdp = {
     issuer,
@@ -113,6 +113,7 @@ export async function startCraftedIdp(
     tokenRequests: [],
     userInfo: { sub: 'sub-1' },
     hang: false,
+    discoveryIssuer: undefined,
     onToken: async (request, self) => ({
       access_token: 'at-' + randomBytes(8).toString('hex'),
       token_type: 'Bearer',
@@ -132,18 +133,17 @@ export async function startCraftedIdp(
       };
       for (const [name, value] of Object.entries(claims))
         if (value === undefined) delete claims[name];
-      return claims as JWTPayload;
+      return claims;
     },
-    async signRsa(claims, signOptions = {}) {
+    signRsa(claims, signOptions = {}) {
       const signing = signOptions.key ?? idp.key;
-      const header = {
-        alg: signOptions.alg ?? 'RS256',
-        ...(signing.kid ? { kid: signing.kid } : {}),
-        ...signOptions.header,
-      };
-      return new SignJWT(claims)
-        .setProtectedHeader(header as { alg: string })
-        .sign(signing.privateKey);
+      const alg = signOptions.alg ?? 'RS256';
+      const header = { alg, ...(signing.kid ? { kid: signing.kid } : {}), ...signOptions.header };
+      // Signed by hand (RSASSA-PKCS1-v1_5) so tests can craft what a library would refuse to.
+      const input = `${b64(header)}.${b64(claims)}`;
+      const digest = `sha${alg.slice(2)}`;
+      const signature = sign(digest, Buffer.from(input), signing.privateKey).toString('base64url');
+      return Promise.resolve(`${input}.${signature}`);
     },
     async signHmac(claims, secret, alg = 'HS256') {
       const bytes = typeof secret === 'string' ? new TextEncoder().encode(secret) : secret;
@@ -152,12 +152,12 @@ export async function startCraftedIdp(
     unsigned(claims) {
       return `${b64({ alg: 'none' })}.${b64(claims)}.`;
     },
-    async rotateKey(rotate = {}) {
+    rotateKey(rotate = {}) {
       const kid =
         rotate.kid === null ? null : (rotate.kid ?? `k-${randomBytes(4).toString('hex')}`);
-      idp.key = await newKey(kid, rotate.bits);
+      idp.key = newKey(kid, rotate.bits);
       idp.jwks = [idp.key.publicJwk];
-      return idp.key;
+      return Promise.resolve(idp.key);
     },
     settings(overrides = {}) {
       return {
@@ -171,6 +171,14 @@ export async function startCraftedIdp(
         usernameClaim: 'preferred_username',
         createUser: true,
         signatureAlgorithms: ['RS256'],
+        // Explicit defaults: a settings PUT keeps every field left out.
+        tokenEndpointAuthMethod: 'client_secret_post',
+        scopes: ['profile', 'email'],
+        prompt: null,
+        maxAge: null,
+        groupClaim: null,
+        pkce: true,
+        sync: false,
         ...overrides,
       };
     },
@@ -187,7 +195,7 @@ export async function startCraftedIdp(
     switch (url.pathname) {
       case '/.well-known/openid-configuration':
         return json(response, 200, {
-          issuer,
+          issuer: idp.discoveryIssuer ?? issuer,
           authorization_endpoint: `${issuer}/authorize`,
           token_endpoint: `${issuer}/token`,
           userinfo_endpoint: `${issuer}/userinfo`,
@@ -248,7 +256,9 @@ export async function startCraftedIdp(
     }
   };
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
-    handle(request, response).catch((error: unknown) => json(response, 500, { error: String(error) }));
+    handle(request, response).catch((error: unknown) =>
+      json(response, 500, { error: String(error) }),
+    );
   });
   return idp;
 }

@@ -1,0 +1,90 @@
+// One demo app instance in its own process, driven by a benchmark over IPC.
+// Config comes as JSON in BENCH_APP; answers {type: 'ready', url} once listening.
+import { resolve } from 'node:path';
+import { DIST } from './harness.mjs';
+
+const config = JSON.parse(process.env.BENCH_APP ?? '{}');
+
+/** BENCH_TRACE_SQL=1: count and time every query by its text (the `sql` command reads it). */
+const sqlTrace = new Map();
+if (process.env.BENCH_TRACE_SQL === '1') {
+  const pg = (await import('pg')).default;
+  const query = pg.Client.prototype.query;
+  pg.Client.prototype.query = function traced(config, ...rest) {
+    const text = String(typeof config === 'string' ? config : config?.text).slice(0, 160);
+    const started = performance.now();
+    const result = query.call(this, config, ...rest);
+    const done = () => {
+      const entry = sqlTrace.get(text) ?? { count: 0, ms: 0 };
+      entry.count++;
+      entry.ms += performance.now() - started;
+      sqlTrace.set(text, entry);
+    };
+    if (result && typeof result.then === 'function') result.then(done, done);
+    return result;
+  };
+}
+
+/** Only errors reach the console: per-request warnings would cost more than the request. */
+const quietLogger = {
+  log() {},
+  warn() {},
+  debug() {},
+  verbose() {},
+  fatal: (...args) => console.error('[app]', ...args),
+  error: (...args) => console.error('[app]', ...args),
+};
+
+const { createDemoApp } = await import(resolve(DIST, 'demo', 'create-demo-app.js'));
+const { SessionCache } = await import(resolve(DIST, 'sessions', 'session-cache.js'));
+const { IdpKeysService } = await import(resolve(DIST, 'oidc', 'idp-keys.service.js'));
+
+let app;
+try {
+  app = await createDemoApp({
+    databaseUrl: config.databaseUrl,
+    siteUrl: config.siteUrl,
+    secretKey: config.secretKey,
+    adminUserName: config.adminUserName,
+    adminPassword: config.adminPassword,
+    auth: config.auth,
+    poolSize: config.poolSize,
+    logger: quietLogger,
+  });
+  await app.listen(config.port, '127.0.0.1');
+} catch (error) {
+  process.send({ type: 'error', message: String(error?.stack ?? error) });
+  process.exit(1);
+}
+
+const commands = {
+  stats: () => ({
+    jwksFetches: app.get(IdpKeysService).jwksFetchCount,
+    cache: app.get(SessionCache).stats(),
+    memoryMb: Math.round(process.memoryUsage().rss / 1e6),
+  }),
+  sql: () => {
+    const rows = [...sqlTrace].map(([text, e]) => ({ text, count: e.count, avgMs: e.ms / e.count }));
+    sqlTrace.clear();
+    return rows.sort((a, b) => b.count - a.count);
+  },
+  /** Every guard request then reads the database (measures the index lookup). */
+  cacheOff: () => {
+    app.get(SessionCache).disable();
+    return app.get(SessionCache).stats();
+  },
+};
+
+process.on('message', async (message) => {
+  if (message.type === 'stop') {
+    await app.close().catch(() => undefined);
+    process.exit(0);
+  }
+  if (message.type === 'call') {
+    const value = await commands[message.cmd]?.(message.args);
+    process.send({ type: 'reply', id: message.id, value });
+  }
+});
+process.on('disconnect', () => process.exit(0));
+
+process.send({ type: 'ready', url: `http://127.0.0.1:${config.port}` });

@@ -1,0 +1,81 @@
+// Login cost: complete OIDC logins per second and app-side time per login (p50, p99), driving
+// /auth/oidc/login then /auth/oidc/callback over HTTP against an in-process OP that answers
+// instantly (ID tokens HS256, signed per login with the nonce of that login).
+import {
+  adminToken,
+  benchMain,
+  createDatabase,
+  figure,
+  fmt,
+  note,
+  putSettings,
+  request,
+  runLoad,
+  SMOKE,
+  sqlClient,
+  startApp,
+} from './lib/harness.mjs';
+import { configureOidc, oidcLogin, startFakeOp } from './lib/fake-op.mjs';
+import { seedUser } from './lib/seed.mjs';
+
+const USERS = SMOKE ? 10 : 200;
+const BROWSERS = 8;
+const THROUGHPUT_MS = SMOKE ? 800 : 10_000;
+const SERIAL_LOGINS = SMOKE ? 10 : 400;
+
+export async function loginCost({ serverUrl }) {
+  const databaseUrl = await createDatabase(serverUrl, 'login');
+  const op = await startFakeOp();
+  const app = await startApp({ databaseUrl });
+  try {
+    // Existing users (the first-login user creation with its scrypt hash is not the steady state).
+    const db = await sqlClient(databaseUrl);
+    for (let i = 0; i < USERS; i++) await seedUser(db, `bench-user-${i}`);
+    await db.end();
+    await configureOidc(app, await adminToken(app), putSettings, op);
+    op.idTokenAlg = 'HS256';
+    const browsers = Array.from({ length: BROWSERS }, () => ({ id: undefined }));
+    const login = (i, browser) => oidcLogin(request, app, op, browser, `bench-user-${i % USERS}`);
+
+    note('warming up');
+    const warm = await runLoad({
+      concurrency: BROWSERS,
+      total: SMOKE ? 16 : 600,
+      task: (i) => login(i, browsers[i % BROWSERS]),
+    });
+    if (warm.errors) throw warm.firstError;
+
+    const serial = await runLoad({
+      concurrency: 1,
+      total: SERIAL_LOGINS,
+      task: (i) => login(i, browsers[0]),
+    });
+    const parallel = await runLoad({
+      concurrency: BROWSERS,
+      durationMs: THROUGHPUT_MS,
+      task: (i) => login(i, browsers[i % BROWSERS]),
+    });
+    if (serial.errors || parallel.errors) throw serial.firstError ?? parallel.firstError;
+    const stats = await app.call('stats');
+    figure(
+      'login throughput',
+      `${fmt(parallel.rate, 0)} logins/s`,
+      '>= 300 logins/s',
+      parallel.rate >= 300,
+      `${parallel.count} complete OIDC logins in ${fmt(parallel.elapsedMs / 1000, 1)} s, ${BROWSERS} browsers in parallel, HS256 ID tokens`,
+    );
+    figure(
+      'login time',
+      `p50 ${fmt(serial.p50)} ms, p99 ${fmt(serial.p99)} ms`,
+      'p50 <= 5 ms',
+      serial.p50 <= 5,
+      `${serial.count} sequential logins (start + callback incl. token request to the instant OP); under load (${BROWSERS} parallel) p50 ${fmt(parallel.p50)} ms p99 ${fmt(parallel.p99)} ms; JWKS fetches ${stats.jwksFetches}`,
+    );
+    return { rate: parallel.rate, p50: serial.p50, p99: serial.p99 };
+  } finally {
+    await app.stop();
+    await op.stop();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await benchMain(loginCost);

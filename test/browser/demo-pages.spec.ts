@@ -1,0 +1,235 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AUTH_ERROR_STATUS } from '../../src/common/auth-error.js';
+import {
+  AdminApiClient,
+  configureDemoOidc,
+  DEMO_USERS,
+  demoIdpAccounts,
+  demoIdpClient,
+  readSettingsUris,
+} from '../../src/demo/demo-idp-setup.js';
+import { freePort } from '../../src/demo/embedded-postgres.js';
+import { type LocalIdp, startLocalIdp } from '../../src/demo/local-idp.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+import {
+  launchChromium,
+  SCREENSHOT_DIR,
+  screenshot,
+  watchPageProblems,
+} from './support/chromium.js';
+
+const CLIENT_SECRET = 'browser-test-secret-0123456789abcdef';
+const alice = DEMO_USERS.find((user) => user.userName === 'alice')!;
+const carol = DEMO_USERS.find((user) => user.userName === 'carol')!;
+
+describe('demo pages in a real browser, signing in through the local IdP', () => {
+  let t: TestApp;
+  let idp: LocalIdp;
+  let browser: Browser;
+  let admin: AdminApiClient;
+  const contexts: BrowserContext[] = [];
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    // The site URL must be known before the IdP registers its redirect URI.
+    const port = await freePort();
+    t = await startTestApp({ port, siteUrl: `http://127.0.0.1:${port}` });
+    admin = new AdminApiClient(t.baseUrl);
+    await admin.signIn(t.adminUserName, t.adminPassword);
+    const uris = await readSettingsUris(admin);
+    idp = await startLocalIdp({
+      clients: [demoIdpClient({ siteUrl: t.baseUrl, ...uris }, CLIENT_SECRET)],
+      accounts: demoIdpAccounts(),
+    });
+    // The same set-up `npm run demo` runs: Discover, then Save, through the admin API.
+    await configureDemoOidc(admin, idp.issuer, CLIENT_SECRET);
+    browser = await launchChromium();
+    console.log(`Browser test screenshots: ${SCREENSHOT_DIR}`);
+  });
+
+  afterAll(async () => {
+    for (const context of contexts) await context.close().catch(() => undefined);
+    await browser?.close();
+    await t?.close();
+    await idp?.stop();
+  });
+
+  async function newPage(): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    problems.push(...watchPageProblems(page));
+    return page;
+  }
+
+  /** From the app's login page through the IdP's own login form, back to the user page. */
+  async function signInThroughIdp(page: Page, user: { userName: string; password: string }) {
+    await page.goto(`${t.baseUrl}/login`);
+    await page.getByRole('link', { name: /^Sign in with/ }).click();
+    await page.waitForURL((url) => url.origin === idp.issuer);
+    await page.locator('input[name="login"]').fill(user.userName);
+    await page.locator('input[name="password"]').fill(user.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${t.baseUrl}/me`);
+    await page.locator('#profile').waitFor({ state: 'visible' });
+  }
+
+  async function teamsShown(page: Page): Promise<string[]> {
+    return page.locator('#teams li').allTextContents();
+  }
+
+  async function signInAsAdmin(page: Page): Promise<void> {
+    await page.goto(`${t.baseUrl}/login?returnTo=/admin`);
+    await page.getByRole('button', { name: 'Use a password instead' }).click();
+    await page.getByLabel('User name').fill(t.adminUserName);
+    await page.getByLabel('Password').fill(t.adminPassword);
+    await page.locator('#password-submit').click();
+    await page.waitForURL(`${t.baseUrl}/admin`);
+    await page.locator('#settings-form').waitFor({ state: 'visible' });
+  }
+
+  it('a demo user signs in through the IdP login form and sees the mapped teams', async () => {
+    const page = await newPage();
+    await page.goto(`${t.baseUrl}/login`);
+    await expect
+      .poll(() => page.getByRole('link', { name: /^Sign in with/ }).isVisible())
+      .toBe(true);
+    await screenshot(page, 'login-page');
+
+    await signInThroughIdp(page, alice);
+    expect(await page.locator('#user-name').textContent()).toBe('alice');
+    expect(await page.locator('#email').textContent()).toBe('alice@demo.test');
+    expect(await teamsShown(page)).toEqual(['Sales', 'Staff']);
+    await screenshot(page, 'user-page');
+    expect(problems).toEqual([]);
+  });
+
+  it('signing out ends the IdP session too and comes back to the login page', async () => {
+    const page = await newPage();
+    await signInThroughIdp(page, alice);
+    const visited: string[] = [];
+    page.on('framenavigated', (frame) => {
+      if (frame === page.mainFrame()) visited.push(new URL(frame.url()).origin);
+    });
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    // The local IdP asks for confirmation before it ends its own session.
+    await page.waitForURL((url) => url.origin === idp.issuer);
+    await page.getByRole('button', { name: /sign me out/i }).click();
+    await page.waitForURL((url) => url.origin === t.baseUrl && url.pathname === '/login');
+
+    expect(visited).toContain(idp.issuer);
+    const me = await page.request.get(`${t.baseUrl}/api/v1/auth/me`);
+    expect(me.status()).toBe(401);
+    // The IdP session is gone as well: signing in again asks for the password.
+    await page.getByRole('link', { name: /^Sign in with/ }).click();
+    await page.waitForURL((url) => url.origin === idp.issuer);
+    await expect.poll(() => page.locator('input[name="password"]').isVisible()).toBe(true);
+    expect(problems).toEqual([]);
+  });
+
+  it('an admin adds a team mapping on the admin page and it applies at the next sign-in', async () => {
+    const before = await newPage();
+    await signInThroughIdp(before, carol);
+    expect(await teamsShown(before)).toEqual([]);
+
+    const page = await newPage();
+    await signInAsAdmin(page);
+    expect(await page.locator('#redirectUri').inputValue()).toBe(
+      `${t.baseUrl}/api/v1/auth/oidc/callback`,
+    );
+    await expect.poll(() => page.locator('#log-rows tr').count()).toBeGreaterThan(0);
+    await screenshot(page, 'admin-page');
+
+    // "Create team" adds a mapping row for it; an empty group applies to everyone.
+    await page.getByLabel('New team').fill('Newcomers');
+    await page.getByRole('button', { name: 'Create team' }).click();
+    const rows = page.locator('#mapping-rows tr');
+    await expect.poll(() => rows.count()).toBe(4);
+    expect(await rows.nth(3).locator('select option:checked').textContent()).toBe('Newcomers');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.locator('#notice').textContent()).toContain('Settings saved');
+
+    const after = await newPage();
+    await signInThroughIdp(after, carol);
+    expect(await teamsShown(after)).toEqual(['Newcomers']);
+    expect(problems).toEqual([]);
+  });
+
+  it('a validation error from the API appears next to its field and nothing is saved', async () => {
+    const page = await newPage();
+    await signInAsAdmin(page);
+    const clientId = page.getByLabel('Client ID');
+    await clientId.fill('');
+    await page.getByRole('button', { name: 'Save' }).click();
+
+    const fieldError = page.locator('[data-field="oidc.clientId"] .field-error');
+    await fieldError.waitFor({ state: 'visible' });
+    expect(await fieldError.textContent()).toBe('Required when the method is oidc.');
+    expect(await clientId.getAttribute('aria-invalid')).toBe('true');
+    const describedBy = await clientId.getAttribute('aria-describedby');
+    expect(await page.locator(`[id="${describedBy}"]`).textContent()).toBe(
+      'Required when the method is oidc.',
+    );
+    expect(await page.locator('#error-summary').isVisible()).toBe(true);
+    await screenshot(page, 'admin-validation-error');
+
+    const stored = (await admin.expect('GET', '/admin/authentication', 200)) as {
+      oidc: { clientId: string };
+    };
+    expect(stored.oidc.clientId).toBe('demo-app');
+    expect(problems).toEqual([]);
+  });
+
+  it('the login page explains every reason code in words', async () => {
+    const page = await newPage();
+    await page.goto(`${t.baseUrl}/login?error=state_expired`);
+    await expect
+      .poll(() => page.locator('#notice').textContent())
+      .toBe('The sign-in took too long and expired. Please start again.');
+
+    const designCodes = [
+      'invalid_credentials',
+      'method_not_allowed',
+      'too_many_attempts',
+      'oidc_not_enabled',
+      'state_missing',
+      'state_mismatch',
+      'state_expired',
+      'code_missing',
+      'idp_error',
+      'idp_unreachable',
+      'token_request_failed',
+      'id_token_invalid_signature',
+      'id_token_alg_not_allowed',
+      'id_token_wrong_issuer',
+      'id_token_wrong_audience',
+      'id_token_azp_mismatch',
+      'id_token_expired',
+      'id_token_not_yet_valid',
+      'id_token_missing_claim',
+      'nonce_mismatch',
+      'userinfo_failed',
+      'userinfo_sub_mismatch',
+      'username_claim_missing',
+      'username_too_long',
+      'user_not_found',
+      'user_inactive',
+      'admin_oidc_disabled',
+    ];
+    const codes = [...new Set([...designCodes, ...Object.keys(AUTH_ERROR_STATUS)])];
+    // A string expression: vitest rewrites dynamic imports inside functions it compiles.
+    const known = await page.evaluate<string[]>(
+      "import('/assets/messages.js').then((m) => Object.keys(m.REASON_MESSAGES))",
+    );
+    const missing = codes.filter((code) => !known.includes(code));
+    expect(missing).toEqual([]);
+
+    // An unknown code is shown as text, never as markup.
+    await page.goto(`${t.baseUrl}/login?error=${encodeURIComponent('<b>x</b>')}`);
+    await expect.poll(() => page.locator('#notice').textContent()).toContain('<b>x</b>');
+    expect(await page.locator('#notice b').count()).toBe(0);
+    expect(problems).toEqual([]);
+  });
+});
