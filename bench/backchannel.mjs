@@ -38,7 +38,11 @@ export async function backchannel({ serverUrl }) {
     const db = await sqlClient(databaseUrl);
     const total = WARM + MEASURED;
     const userId = await seedUser(db, 'bench-bcl', { issuer: op.issuer, subject: 'bcl-sub' });
-    await seedSessions(db, userId, total, { issuer: op.issuer, subject: 'bcl-sub', sidPrefix: 'bcl-sid-' });
+    await seedSessions(db, userId, total, {
+      issuer: op.issuer,
+      subject: 'bcl-sub',
+      sidPrefix: 'bcl-sid-',
+    });
     // Signed before the clock starts: the OP's RSA signing is not the app's cost.
     const tokens = Array.from({ length: total }, (_, i) =>
       op.logoutToken({ sub: 'bcl-sub', sid: `bcl-sid-${i}` }),

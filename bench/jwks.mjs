@@ -30,7 +30,11 @@ const USERS = 50;
 function unknownKidToken(op) {
   const now = Math.floor(Date.now() / 1000);
   const part = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
-  const header = { alg: 'RS256', kid: `unknown-${randomBytes(6).toString('hex')}`, typ: 'logout+jwt' };
+  const header = {
+    alg: 'RS256',
+    kid: `unknown-${randomBytes(6).toString('hex')}`,
+    typ: 'logout+jwt',
+  };
   const claims = {
     iss: op.issuer,
     aud: op.clientId,
@@ -51,7 +55,9 @@ export async function jwks({ serverUrl }) {
     const db = await sqlClient(databaseUrl);
     for (let i = 0; i < USERS; i++) await seedUser(db, `jwks-user-${i}`);
     await db.end();
-    await configureOidc(app, await adminToken(app), putSettings, op, { signatureAlgorithms: ['RS256'] });
+    await configureOidc(app, await adminToken(app), putSettings, op, {
+      signatureAlgorithms: ['RS256'],
+    });
     op.idTokenAlg = 'RS256';
     const browsers = Array.from({ length: 4 }, () => ({}));
     const login = (i) => oidcLogin(request, app, op, browsers[i % 4], `jwks-user-${i % USERS}`);

@@ -73,7 +73,9 @@ export async function scale({ serverUrl }) {
       sessionsTo: SMALL,
       withUsers: true,
     });
-    note(`seeded ${USERS} users + ${SMALL} sessions in ${fmt((performance.now() - t0) / 1000, 1)} s`);
+    note(
+      `seeded ${USERS} users + ${SMALL} sessions in ${fmt((performance.now() - t0) / 1000, 1)} s`,
+    );
     const small = await guardP50(app, salt, sample(SMALL, SMALL));
 
     t0 = performance.now();
@@ -109,11 +111,14 @@ export async function scale({ serverUrl }) {
           headers: { 'content-type': 'application/x-www-form-urlencoded' },
           body: `logout_token=${tokens[i]}`,
         });
-        if (response.status !== 200) throw new Error(`logout answered ${response.status} ${response.body}`);
+        if (response.status !== 200)
+          throw new Error(`logout answered ${response.status} ${response.body}`);
       },
     });
     if (logout.errors) throw logout.firstError;
-    const revoked = await db.query(`SELECT count(*)::int AS n FROM auth_session WHERE revoked_at IS NOT NULL`);
+    const revoked = await db.query(
+      `SELECT count(*)::int AS n FROM auth_session WHERE revoked_at IS NOT NULL`,
+    );
     await db.end();
     figure(
       'scale back-channel logout by sub p99',

@@ -64,7 +64,11 @@ const commands = {
     memoryMb: Math.round(process.memoryUsage().rss / 1e6),
   }),
   sql: () => {
-    const rows = [...sqlTrace].map(([text, e]) => ({ text, count: e.count, avgMs: e.ms / e.count }));
+    const rows = [...sqlTrace].map(([text, e]) => ({
+      text,
+      count: e.count,
+      avgMs: e.ms / e.count,
+    }));
     sqlTrace.clear();
     return rows.sort((a, b) => b.count - a.count);
   },

@@ -156,7 +156,11 @@ const agents = new Map();
 function agentFor(concurrency) {
   let agent = agents.get(concurrency);
   if (!agent) {
-    agent = new http.Agent({ keepAlive: true, maxSockets: concurrency, maxFreeSockets: concurrency });
+    agent = new http.Agent({
+      keepAlive: true,
+      maxSockets: concurrency,
+      maxFreeSockets: concurrency,
+    });
     agents.set(concurrency, agent);
   }
   return agent;
@@ -201,7 +205,8 @@ export async function adminToken(app) {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ username: app.adminUserName, password: app.adminPassword }),
   });
-  if (response.status !== 200) throw new Error(`admin login failed: ${response.status} ${response.body}`);
+  if (response.status !== 200)
+    throw new Error(`admin login failed: ${response.status} ${response.body}`);
   return JSON.parse(response.body).token;
 }
 

@@ -49,7 +49,10 @@ export const scaleToken = (salt, n) => `scale-${salt}-${n}`;
  * Users 1..users (user name `u<n>`, IdP subject `sub-<n>`) and sessions from..to, session n
  * belonging to user ((n-1) % users)+1 with sid `sid-<n>`. Uses INSERT ... SELECT generate_series.
  */
-export async function seedScale(client, { issuer, salt, users, sessionsFrom, sessionsTo, withUsers }) {
+export async function seedScale(
+  client,
+  { issuer, salt, users, sessionsFrom, sessionsTo, withUsers },
+) {
   // Superuser only (embedded Postgres): skips the FK check per row; the rows are consistent by construction.
   const replica = await client
     .query(`SET session_replication_role = replica`)

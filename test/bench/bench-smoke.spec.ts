@@ -1,0 +1,53 @@
+// Runs every benchmark script in its tiny mode (BENCH_SMOKE=1) so they do not rot: each must
+// exit 0 and print its figure lines. Speed is never asserted here (that is what bench/ is for).
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+
+const run = promisify(execFile);
+const ROOT = resolve(import.meta.dirname, '..', '..');
+
+const FIGURES: Record<string, string[]> = {
+  'guard-overhead.mjs': [
+    'guard overhead (one hot session)',
+    'guard overhead (many sessions rotated)',
+  ],
+  'login-cost.mjs': ['login throughput', 'login time'],
+  'backchannel.mjs': ['back-channel logout rate', 'back-channel logout p99'],
+  'scale.mjs': ['scale guard p50 ratio', 'scale back-channel logout by sub p99'],
+  'jwks.mjs': ['JWKS fetches during steady-state logins', 'JWKS fetches during unknown-kid flood'],
+  'revocation.mjs': ['revocation across two instances p99'],
+};
+
+describe.concurrent('benchmark scripts in smoke mode', () => {
+  beforeAll(async () => {
+    // The scripts run the compiled code; tsc still emits when a file elsewhere has a type error.
+    await run(
+      process.execPath,
+      [resolve(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
+      {
+        cwd: ROOT,
+      },
+    ).catch(() => undefined);
+  }, 120_000);
+
+  for (const [script, names] of Object.entries(FIGURES)) {
+    it(`${script} prints its figures`, async () => {
+      const { stdout } = await run(process.execPath, [resolve(ROOT, 'bench', script)], {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          BENCH_SMOKE: '1',
+          BENCH_QUIET: '1',
+          BENCH_PG_SERVER: inject('databaseUrl'),
+        },
+        timeout: 90_000,
+      });
+      const lines = stdout.split('\n').filter((line) => line.startsWith('FIGURE '));
+      for (const name of names)
+        expect(lines.some((line) => line.startsWith(`FIGURE ${name}: `))).toBe(true);
+      for (const line of lines) expect(line).toMatch(/\| target .+ \| (PASS|MISS|INFO)/);
+    }, 120_000);
+  }
+});
