@@ -45,6 +45,7 @@ export default tseslint.config(
           'Node',
           'CSS',
           'setTimeout',
+          'sessionStorage',
         ].map((name) => [name, 'readonly']),
       ),
     },

@@ -14,7 +14,7 @@ import {
 import { seedSessions, seedUser } from './lib/seed.mjs';
 
 const CONNECTIONS = 50;
-const SEGMENT_S = SMOKE ? 0.5 : 4;
+const SEGMENT_S = SMOKE ? 0.3 : 4;
 const ROUNDS = SMOKE ? 1 : 3;
 const ROTATED = SMOKE ? 200 : 10_000;
 
@@ -59,7 +59,7 @@ export async function guardOverhead({ serverUrl }) {
     };
     note(`warming up (${ROTATED} sessions seeded)`);
     for (const [path, options] of Object.values(variants))
-      await cannon(app.url, path, options, SMOKE ? 0.3 : 2);
+      await cannon(app.url, path, options, SMOKE ? 0.2 : 2);
     const totals = Object.fromEntries(
       Object.keys(variants).map((k) => [k, { req: 0, s: 0, p50: [] }]),
     );

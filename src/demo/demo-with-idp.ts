@@ -29,6 +29,8 @@ const DEMO_ADMIN = { userName: 'admin', password: 'admin-demo' };
 async function main(): Promise<void> {
   const env = { ...process.env };
   env.AUTH_DATA_DIR ??= resolve('.data/demo');
+  // The browser must use the exact site origin (cookies, CSRF check); 127.0.0.1 is what we listen on.
+  env.AUTH_SITE_URL ??= `http://127.0.0.1:${env.PORT ?? 3000}`;
   env.AUTH_ADMIN_USERNAME ||= DEMO_ADMIN.userName;
   env.AUTH_ADMIN_PASSWORD ||= DEMO_ADMIN.password;
   const config = demoConfigFromEnv(env);

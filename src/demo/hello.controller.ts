@@ -1,7 +1,9 @@
 import { Controller, Get } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Public, type AuthenticatedUser } from '../index.js';
 
 /** Demo endpoints: one public, one behind the session guard. */
+@ApiTags('demo')
 @Controller('hello')
 export class HelloController {
   @Public()

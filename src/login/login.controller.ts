@@ -64,6 +64,9 @@ export class LoginController {
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<LoginResponseDto> {
+    // Set before the attempt so refusals are uncacheable and leak no referrer either.
+    response.setHeader('Cache-Control', 'no-store');
+    response.setHeader('Referrer-Policy', 'no-referrer');
     try {
       const result = await this.passwordLogin.login(
         body.username,
@@ -71,7 +74,6 @@ export class LoginController {
         clientAddress(request),
       );
       setSessionCookie(response, this.options, result.token, result.expiresAt);
-      response.setHeader('Cache-Control', 'no-store');
       return { token: result.token, user: result.user };
     } catch (error) {
       if (error instanceof TooManyAttemptsError)

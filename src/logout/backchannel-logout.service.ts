@@ -6,6 +6,7 @@ import { AuthLogService } from '../auth-log/auth-log.service.js';
 import { AuthError, isAuthError } from '../common/auth-error.js';
 import type { LogoutTokenClaims } from '../oidc/logout-token.claims.js';
 import { LogoutTokenVerifier } from '../oidc/logout-token.verifier.js';
+import { SessionCache } from '../sessions/session-cache.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { AuthSettingsService } from '../settings/auth-settings.service.js';
 import { UsersService } from '../users/users.service.js';
@@ -24,6 +25,7 @@ export class BackchannelLogoutService {
     private readonly sessions: SessionsService,
     private readonly users: UsersService,
     private readonly authLog: AuthLogService,
+    private readonly cache: SessionCache,
     @InjectAuthOptions() private readonly options: ResolvedAuthOptions,
   ) {}
 
@@ -36,17 +38,20 @@ export class BackchannelLogoutService {
         throw new AuthError('logout_token_invalid', 'OpenID Connect sign-in is not enabled.');
       claims = await this.verifier.verify(token, settings);
       const accepted = claims;
-      const revoked = await this.dataSource.transaction(async (manager) => {
-        // Kept until the token could no longer pass the exp check anywhere.
-        const keepUntil = new Date((accepted.exp + this.options.clockLeewaySeconds) * 1000);
-        if (!(await this.jtis.remember(manager, accepted.iss, accepted.jti, keepUntil)))
-          throw new AuthError('logout_token_replayed', 'The logout token was already used (jti).');
-        return this.sessions.revokeIdpSessions(
-          accepted.iss,
-          { sid: accepted.sid, subject: accepted.sub },
-          manager,
-        );
-      });
+      // Kept until the token could no longer pass the exp check anywhere.
+      const keepUntil = new Date((accepted.exp + this.options.clockLeewaySeconds) * 1000);
+      const outcome = await this.jtis.rememberAndRevoke(
+        this.dataSource,
+        accepted.iss,
+        accepted.jti,
+        keepUntil,
+        { sid: accepted.sid, subject: accepted.sub },
+      );
+      if (!outcome.fresh)
+        throw new AuthError('logout_token_replayed', 'The logout token was already used (jti).');
+      const revoked = outcome.revoked;
+      // This instance refuses them at once; the others learn it from the database trigger.
+      for (const row of revoked) this.cache.dropSession(row.sessionId);
       void this.jtis.purgeExpired(this.dataSource.manager);
       await this.record(
         true,

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { preparedQuery } from '../database/prepared-query.js';
 import { LogoutJtiEntity } from './logout-jti.entity.js';
 
 /** Expired jti rows are purged at most this often per instance. */
@@ -27,6 +28,55 @@ export class LogoutJtiService {
       [issuer, jti, expiresAt],
     );
     return rows.length === 1;
+  }
+
+  /**
+   * `remember` and the revocation of the OIDC sessions named by `sid` and/or `subject`, in ONE
+   * statement (atomic by itself: one round trip instead of BEGIN, INSERT, UPDATE, COMMIT). A
+   * replayed jti inserts nothing, so nothing is revoked and `fresh` is false; a parallel insert
+   * of the same jti waits for the first one as in `remember`.
+   */
+  async rememberAndRevoke(
+    dataSource: DataSource,
+    issuer: string,
+    jti: string,
+    expiresAt: Date,
+    match: { sid?: string; subject?: string },
+  ): Promise<{ fresh: boolean; revoked: { sessionId: string; userId: string }[] }> {
+    const bySid = match.sid !== undefined;
+    const bySubject = match.subject !== undefined;
+    if (!bySid && !bySubject)
+      return {
+        fresh: await this.remember(dataSource.manager, issuer, jti, expiresAt),
+        revoked: [],
+      };
+    // One statement text per shape, so each keeps an index-friendly plan (no "$n IS NULL OR").
+    const values: unknown[] = [issuer, jti, expiresAt];
+    const conditions: string[] = [];
+    if (bySid) conditions.push(`idp_sid = $${values.push(match.sid)}`);
+    if (bySubject) conditions.push(`idp_subject = $${values.push(match.subject)}`);
+    const rows = await preparedQuery<{ fresh: number; id: string | null; user_id: string | null }>(
+      dataSource,
+      `auth_backchannel_revoke_${bySid ? 'sid' : ''}${bySubject ? 'sub' : ''}`,
+      `WITH seen AS (
+         INSERT INTO auth_logout_jti (issuer, jti, expires_at) VALUES ($1, $2, $3)
+         ON CONFLICT DO NOTHING RETURNING jti
+       ), revoked AS (
+         UPDATE auth_session SET revoked_at = now()
+          WHERE EXISTS (SELECT 1 FROM seen) AND method = 'oidc' AND idp_issuer = $1
+            AND revoked_at IS NULL AND ${conditions.join(' AND ')}
+         RETURNING id, user_id
+       )
+       SELECT (SELECT count(*) FROM seen)::int AS fresh, revoked.id, revoked.user_id
+         FROM (SELECT 1) AS one LEFT JOIN revoked ON true`,
+      values,
+    );
+    return {
+      fresh: (rows[0]?.fresh ?? 0) > 0,
+      revoked: rows
+        .filter((row) => row.id !== null && row.user_id !== null)
+        .map((row) => ({ sessionId: row.id as string, userId: row.user_id as string })),
+    };
   }
 
   /** Deletes rows whose token can no longer be accepted anyway; occasional, never fails a request. */

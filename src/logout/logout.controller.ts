@@ -41,6 +41,7 @@ export class LogoutController {
     clearSessionCookie(response, this.options);
     // The redirect URL carries the ID token: never cached.
     response.setHeader('Cache-Control', 'no-store');
+    response.setHeader('Referrer-Policy', 'no-referrer');
     return result;
   }
 }

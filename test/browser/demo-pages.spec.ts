@@ -120,6 +120,7 @@ describe('demo pages in a real browser, signing in through the local IdP', () =>
     await page.waitForURL((url) => url.origin === t.baseUrl && url.pathname === '/login');
 
     expect(visited).toContain(idp.issuer);
+    await expect.poll(() => page.locator('#notice').textContent()).toBe('You are signed out.');
     const me = await page.request.get(`${t.baseUrl}/api/v1/auth/me`);
     expect(me.status()).toBe(401);
     // The IdP session is gone as well: signing in again asks for the password.
@@ -230,6 +231,25 @@ describe('demo pages in a real browser, signing in through the local IdP', () =>
     await page.goto(`${t.baseUrl}/login?error=${encodeURIComponent('<b>x</b>')}`);
     await expect.poll(() => page.locator('#notice').textContent()).toContain('<b>x</b>');
     expect(await page.locator('#notice b').count()).toBe(0);
+    expect(problems).toEqual([]);
+  });
+  it('the login page works with the keyboard alone', async () => {
+    const page = await newPage();
+    await page.goto(`${t.baseUrl}/login`);
+    await page.getByRole('link', { name: /^Sign in with/ }).waitFor();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('oidc-link');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('fallback-toggle');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('username');
+    await page.keyboard.type(t.adminUserName);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(t.adminPassword);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`${t.baseUrl}/me`);
+    await page.locator('#profile').waitFor({ state: 'visible' });
+    expect(await page.locator('#role').textContent()).toBe('Administrator');
     expect(problems).toEqual([]);
   });
 });

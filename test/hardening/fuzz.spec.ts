@@ -1,7 +1,7 @@
 // Property-based fuzzing of every input an outsider controls, through real HTTP: every answer is
 // a coded 4xx or the correct success, never a 5xx or a hang, and the app keeps serving.
 import fc from 'fast-check';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID, sign as cryptoSign } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loginAsAdmin, putSettings } from '../support/auth-helpers.js';
 import { type CraftedIdp, startCraftedIdp } from '../support/crafted-idp.js';
@@ -274,7 +274,9 @@ describe('fuzzing outsider inputs over HTTP', () => {
         const answer = await call(`${url('/auth/oidc/callback')}?${query.toString()}`, {
           headers,
         });
-        expect(answer.headers.get('cache-control')).toBe('no-store');
+        // Node itself refuses a request line over its header limit, before the app runs.
+        if (answer.status === 431) return;
+        expect(answer.headers.get('cache-control'), `status ${answer.status}`).toBe('no-store');
         expect(answer.headers.getSetCookie().some((c) => c.startsWith('auth_session='))).toBe(
           false,
         );
@@ -285,7 +287,7 @@ describe('fuzzing outsider inputs over HTTP', () => {
         const code = expectCodedClientError(answer, `callback ${query.toString().slice(0, 200)}`);
         expect(code).not.toBe('internal_error');
       }),
-      { numRuns: 700 },
+      { numRuns: 700, endOnFailure: true },
     );
   }, 60_000);
 
@@ -328,6 +330,17 @@ describe('fuzzing outsider inputs over HTTP', () => {
       return token;
     };
     const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    /** Signs header and payload given as JSON text (nesting deeper than JSON.stringify allows). */
+    const signText = (headerJson: string, payloadJson: string) => {
+      const input = `${Buffer.from(headerJson).toString('base64url')}.${Buffer.from(payloadJson).toString('base64url')}`;
+      const signature = cryptoSign('sha256', Buffer.from(input), idp.key.privateKey).toString(
+        'base64url',
+      );
+      sentSignatures.push(signature);
+      return Promise.resolve(`${input}.${signature}`);
+    };
+    const deep = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
+    const withMember = (json: string, member: string) => `${json.slice(0, -1)},${member}}`;
 
     it('accepts a valid token once and refuses its replay', async () => {
       const token = await sign(claims());
@@ -363,9 +376,22 @@ describe('fuzzing outsider inputs over HTTP', () => {
           valid.replace(/\./g, '..'),
         ),
       );
+      const segments = (token: string) =>
+        token.split('.').map((part) => Buffer.from(part, 'base64url').toString('hex'));
+      let acceptedOnce = false;
       await fc.assert(
         fc.asyncProperty(mangled, async (token) => {
-          expectRefused(await post(form(token)), `mangled ${token.slice(0, 60)}`);
+          const answer = await post(form(token));
+          // A mutation that decodes to the very same bytes is the valid token: accepted once.
+          const same =
+            token.split('.').length === 3 &&
+            /^[A-Za-z0-9_.-]+$/.test(token) &&
+            segments(token).join('.') === segments(valid).join('.');
+          if (same && !acceptedOnce && answer.status === 200) {
+            acceptedOnce = true;
+            return;
+          }
+          expectRefused(answer, `mangled ${token.slice(0, 60)}`);
         }),
         { numRuns: 500 },
       );
@@ -421,8 +447,6 @@ describe('fuzzing outsider inputs over HTTP', () => {
     }, 60_000);
 
     it('accepts odd but valid tokens and refuses the rest (huge, deep, crit, alg, typ, kid)', async () => {
-      const nested = (depth: number) =>
-        JSON.parse('['.repeat(depth) + ']'.repeat(depth)) as unknown;
       /** A token and whether a correct verifier accepts it. */
       type Case = { token: Promise<string>; accepted: boolean | 'if-short' };
       const headerCases: [Record<string, unknown>, boolean][] = [
@@ -441,12 +465,21 @@ describe('fuzzing outsider inputs over HTTP', () => {
         [{ typ: 'application/logout+jwt' }, true],
       ];
       const oddToken: fc.Arbitrary<Case> = fc.oneof(
-        fc.integer({ min: 1, max: 3000 }).map((depth) => ({
-          token: sign(claims({ deep: nested(depth) })),
+        fc.integer({ min: 1, max: 4000 }).map((depth) => ({
+          token: signText(
+            JSON.stringify({ alg: 'RS256', kid: idp.key.kid, typ: 'logout+jwt' }),
+            withMember(JSON.stringify(claims()), `"deep":${deep(depth)}`),
+          ),
           accepted: 'if-short' as const,
         })),
-        fc.integer({ min: 100, max: 5000 }).map((depth) => ({
-          token: sign(claims(), { x: nested(depth) }),
+        fc.integer({ min: 100, max: 4000 }).map((depth) => ({
+          token: signText(
+            withMember(
+              JSON.stringify({ alg: 'RS256', kid: idp.key.kid, typ: 'logout+jwt' }),
+              `"x":${deep(depth)}`,
+            ),
+            JSON.stringify(claims()),
+          ),
           accepted: 'if-short' as const,
         })),
         hugeText.map((value) => ({

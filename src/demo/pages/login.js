@@ -22,7 +22,9 @@ function showPasswordForm(focus) {
 async function init() {
   const error = params.get('error');
   if (error) showMessage(notice, 'error', reasonMessage(error));
-  else if (params.has('loggedOut')) showMessage(notice, 'info', 'You are signed out.');
+  else if (params.has('loggedOut') || sessionStorage.getItem('signedOut'))
+    showMessage(notice, 'info', 'You are signed out.');
+  sessionStorage.removeItem('signedOut');
 
   const methods = await api('GET', '/auth/methods');
   document.getElementById('loading').hidden = true;

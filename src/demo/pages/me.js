@@ -40,6 +40,8 @@ logoutButton.addEventListener('click', async () => {
   if (result.status === 200 || result.status === 401) {
     // The server answers where to end the identity provider's session too, or null.
     const target = result.status === 200 ? result.body?.redirectUrl : null;
+    // The IdP brings the browser back to the site root; the login page then says why.
+    sessionStorage.setItem('signedOut', '1');
     location.assign(target || '/login?loggedOut=1');
     return;
   }
