@@ -89,7 +89,7 @@ export async function guardOverhead({ serverUrl }) {
       fmt(ratioRot, 3),
       '>= 0.90',
       ratioRot >= 0.9,
-      `hello/me ${fmt(rate('meRot'), 0)} req/s ÷ hello ${fmt(rate('helloRot'), 0)} req/s, ${ROTATED} distinct tokens; cache hits ${stats.cache.hits}, misses ${stats.cache.misses}`,
+      `hello/me ${fmt(rate('meRot'), 0)} req/s ÷ hello ${fmt(rate('helloRot'), 0)} req/s, ${ROTATED} distinct tokens; cache hits ${stats.cache.hits}, misses ${stats.cache.misses}, listener connections ${stats.listener.connections}`,
     );
     return { ratio, ratioRot };
   } finally {

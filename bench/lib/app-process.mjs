@@ -38,6 +38,7 @@ const quietLogger = {
 const { createDemoApp } = await import(resolve(DIST, 'demo', 'create-demo-app.js'));
 const { SessionCache } = await import(resolve(DIST, 'sessions', 'session-cache.js'));
 const { IdpKeysService } = await import(resolve(DIST, 'oidc', 'idp-keys.service.js'));
+const { SessionChangeListener } = await import(resolve(DIST, 'sessions', 'session-change.listener.js'));
 
 let app;
 try {
@@ -61,6 +62,7 @@ const commands = {
   stats: () => ({
     jwksFetches: app.get(IdpKeysService).jwksFetchCount,
     cache: app.get(SessionCache).stats(),
+    listener: app.get(SessionChangeListener).status(),
     memoryMb: Math.round(process.memoryUsage().rss / 1e6),
   }),
   sql: () => {

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
+import { preparedQuery } from '../database/prepared-query.js';
 import { AuthLogEntity } from './auth-log.entity.js';
 
 export interface AuthLogRecord {
@@ -36,14 +37,21 @@ export class AuthLogService {
   /** Records an attempt; a failure to write the log never fails the login itself. */
   async record(entry: AuthLogRecord): Promise<void> {
     try {
-      await this.repository.insert({
-        method: entry.method,
-        userName: entry.userName?.slice(0, 255) ?? null,
-        ipAddress: entry.ipAddress?.slice(0, 64) ?? null,
-        success: entry.success,
-        reason: entry.reason.slice(0, 64),
-        message: entry.message?.slice(0, 2000) ?? null,
-      });
+      // Prepared statement: written on every login and back-channel logout.
+      await preparedQuery(
+        this.repository.manager.connection,
+        'auth_log_record',
+        `INSERT INTO auth_log (method, user_name, ip_address, success, reason, message)
+         VALUES ($1, $2, $3, $4, $5, $6)`,
+        [
+          entry.method,
+          entry.userName?.slice(0, 255) ?? null,
+          entry.ipAddress?.slice(0, 64) ?? null,
+          entry.success,
+          entry.reason.slice(0, 64),
+          entry.message?.slice(0, 2000) ?? null,
+        ],
+      );
     } catch (error) {
       this.logger.warn(`Could not write the auth log: ${(error as Error).message}`);
     }

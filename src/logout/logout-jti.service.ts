@@ -42,7 +42,10 @@ export class LogoutJtiService {
     jti: string,
     expiresAt: Date,
     match: { sid?: string; subject?: string },
-  ): Promise<{ fresh: boolean; revoked: { sessionId: string; userId: string }[] }> {
+  ): Promise<{
+    fresh: boolean;
+    revoked: { sessionId: string; userId: string; userName: string | null }[];
+  }> {
     const bySid = match.sid !== undefined;
     const bySubject = match.subject !== undefined;
     if (!bySid && !bySubject)
@@ -55,7 +58,12 @@ export class LogoutJtiService {
     const conditions: string[] = [];
     if (bySid) conditions.push(`idp_sid = $${values.push(match.sid)}`);
     if (bySubject) conditions.push(`idp_subject = $${values.push(match.subject)}`);
-    const rows = await preparedQuery<{ fresh: number; id: string | null; user_id: string | null }>(
+    const rows = await preparedQuery<{
+      fresh: number;
+      id: string | null;
+      user_id: string | null;
+      user_name: string | null;
+    }>(
       dataSource,
       `auth_backchannel_revoke_${bySid ? 'sid' : ''}${bySubject ? 'sub' : ''}`,
       `WITH seen AS (
@@ -67,15 +75,19 @@ export class LogoutJtiService {
             AND revoked_at IS NULL AND ${conditions.join(' AND ')}
          RETURNING id, user_id
        )
-       SELECT (SELECT count(*) FROM seen)::int AS fresh, revoked.id, revoked.user_id
-         FROM (SELECT 1) AS one LEFT JOIN revoked ON true`,
+       SELECT (SELECT count(*) FROM seen)::int AS fresh, revoked.id, revoked.user_id, u.user_name
+         FROM (SELECT 1) AS one LEFT JOIN revoked ON true LEFT JOIN auth_user u ON u.id = revoked.user_id`,
       values,
     );
     return {
       fresh: (rows[0]?.fresh ?? 0) > 0,
       revoked: rows
         .filter((row) => row.id !== null && row.user_id !== null)
-        .map((row) => ({ sessionId: row.id as string, userId: row.user_id as string })),
+        .map((row) => ({
+          sessionId: row.id as string,
+          userId: row.user_id as string,
+          userName: row.user_name,
+        })),
     };
   }
 

@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { InjectAuthOptions } from '../auth.module-definition.js';
 import type { ResolvedAuthOptions } from '../auth-options.js';
 import { AuthError, type AuthErrorCode } from '../common/auth-error.js';
@@ -20,9 +22,21 @@ export interface IdpResponse {
   json: unknown;
 }
 
+/** A finished exchange: status and the body text (already capped). */
+interface RawAnswer {
+  status: number;
+  text: string;
+}
+
+/** Thrown inside `send` when the whole exchange outlives the timeout. */
+class IdpTimeoutError extends Error {
+  override readonly name = 'TimeoutError';
+}
+
 /**
- * The one way the module talks to an IdP: fetch with a timeout on the whole exchange and a
- * size cap on the body, so a slow or hostile IdP can neither hang a login nor fill memory.
+ * The one way the module talks to an IdP: one connection per call (no pool), a timeout on the
+ * whole exchange and a size cap on the body. On any early exit the socket is destroyed, so a
+ * slow or hostile IdP can neither hang a login, fill memory nor hold sockets open.
  */
 @Injectable()
 export class IdpHttpClient {
@@ -32,37 +46,24 @@ export class IdpHttpClient {
   ) {}
 
   async request(url: string, request: IdpRequest): Promise<IdpResponse> {
-    const signal = AbortSignal.timeout(this.options.idpTimeoutMs);
     const headers: Record<string, string> = { accept: 'application/json', ...request.headers };
     let body: string | undefined;
     if (request.form) {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       body = new URLSearchParams(request.form).toString();
+      headers['content-length'] = String(Buffer.byteLength(body));
     }
-    let response: Response;
+    let answer: RawAnswer;
     try {
-      // Redirects are not followed: an IdP endpoint answers directly or not at all.
-      response = await fetch(url, {
-        method: request.method ?? 'GET',
-        headers,
-        body,
-        signal,
-        redirect: 'manual',
-      });
-    } catch (error) {
-      throw this.unreachable(request.what, error);
-    }
-    let text: string;
-    try {
-      text = await this.readCapped(response, request);
+      answer = await this.send(url, request.method ?? 'GET', headers, body, request);
     } catch (error) {
       if (error instanceof AuthError) throw error;
       throw this.unreachable(request.what, error);
     }
-    const ok = response.status >= 200 && response.status < 300;
+    const ok = answer.status >= 200 && answer.status < 300;
     let json: unknown;
     try {
-      json = text.length > 0 ? JSON.parse(text) : undefined;
+      json = answer.text.length > 0 ? JSON.parse(answer.text) : undefined;
     } catch (error) {
       if (ok)
         throw new AuthError(request.failCode, `The IdP answered ${request.what} with non-JSON.`, {
@@ -72,7 +73,57 @@ export class IdpHttpClient {
     }
     if (ok && json === undefined)
       throw new AuthError(request.failCode, `The IdP answered ${request.what} with an empty body.`);
-    return { status: response.status, json };
+    return { status: answer.status, json };
+  }
+
+  /** One HTTP exchange; redirects are not followed (an IdP endpoint answers directly or not at all). */
+  private send(
+    url: string,
+    method: string,
+    headers: Record<string, string>,
+    body: string | undefined,
+    request: IdpRequest,
+  ): Promise<RawAnswer> {
+    const target = new URL(url);
+    const cap = this.options.idpMaxResponseBytes;
+    return new Promise<RawAnswer>((resolve, reject) => {
+      let settled = false;
+      const finish = (error: Error | undefined, answer?: RawAnswer): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        // Whatever happened, the connection is closed now: nothing lingers after a refusal.
+        outgoing.destroy();
+        if (error) reject(error);
+        else resolve(answer as RawAnswer);
+      };
+      const call = target.protocol === 'https:' ? httpsRequest : httpRequest;
+      const outgoing = call(target, { method, headers, agent: false }, (incoming) => {
+        const declared = Number(incoming.headers['content-length']);
+        if (Number.isFinite(declared) && declared > cap) return finish(this.tooLarge(request));
+        const chunks: Buffer[] = [];
+        let size = 0;
+        incoming.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > cap) return finish(this.tooLarge(request));
+          chunks.push(chunk);
+        });
+        incoming.on('end', () =>
+          finish(undefined, {
+            status: incoming.statusCode ?? 0,
+            text: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
+        incoming.on('error', (error) => finish(error));
+        incoming.on('aborted', () => finish(new Error('The IdP closed the connection.')));
+      });
+      const timer = setTimeout(
+        () => finish(new IdpTimeoutError(`No answer within ${this.options.idpTimeoutMs} ms.`)),
+        this.options.idpTimeoutMs,
+      );
+      outgoing.on('error', (error) => finish(error));
+      outgoing.end(body);
+    });
   }
 
   private unreachable(what: string, error: unknown): AuthError {
@@ -82,31 +133,6 @@ export class IdpHttpClient {
       ? `The IdP did not answer ${what} within ${this.options.idpTimeoutMs} ms.`
       : `The IdP could not be reached for ${what}; check the URL and the network.`;
     return new AuthError('idp_unreachable', message, { cause: error });
-  }
-
-  /** Reads the body as a stream and gives up past the cap. */
-  private async readCapped(response: Response, request: IdpRequest): Promise<string> {
-    const cap = this.options.idpMaxResponseBytes;
-    const declared = Number(response.headers.get('content-length'));
-    if (Number.isFinite(declared) && declared > cap) {
-      await response.body?.cancel().catch(() => undefined);
-      throw this.tooLarge(request);
-    }
-    if (!response.body) return '';
-    const reader = response.body.getReader();
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > cap) {
-        await reader.cancel().catch(() => undefined);
-        throw this.tooLarge(request);
-      }
-      chunks.push(value);
-    }
-    return Buffer.concat(chunks).toString('utf8');
   }
 
   private tooLarge(request: IdpRequest): AuthError {

@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { LessThan, type Repository } from 'typeorm';
 import { AuthError } from '../common/auth-error.js';
 import { randomToken, sha256Hex } from '../common/crypto.js';
+import { preparedQuery } from '../database/prepared-query.js';
 import { LoginStateEntity } from './login-state.entity.js';
 
 /** A pending login lives this long (the user has 10 minutes at the IdP). */
@@ -49,17 +50,25 @@ export class LoginStateStore {
     const nonce = randomToken(32);
     const codeVerifier = input.pkce ? randomToken(32) : null;
     const now = Date.now();
-    await this.states.insert({
-      stateHash: sha256Hex(state),
-      browserHash: sha256Hex(input.browserId),
-      nonce,
-      codeVerifier,
-      returnTo: input.returnTo,
-      settingsVersion: input.settingsVersion,
-      maxAge: input.maxAge,
-      createdAt: new Date(now),
-      expiresAt: new Date(now + LOGIN_STATE_TTL_MS),
-    });
+    // Prepared statements on this path: every login start and callback runs them.
+    await preparedQuery(
+      this.states.manager.connection,
+      'auth_login_state_insert',
+      `INSERT INTO auth_login_state (state_hash, browser_hash, nonce, code_verifier, return_to,
+         settings_version, max_age, created_at, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [
+        sha256Hex(state),
+        sha256Hex(input.browserId),
+        nonce,
+        codeVerifier,
+        input.returnTo,
+        input.settingsVersion,
+        input.maxAge,
+        new Date(now),
+        new Date(now + LOGIN_STATE_TTL_MS),
+      ],
+    );
     this.purgeOccasionally(now);
     return { state, nonce, codeVerifier };
   }
@@ -69,13 +78,13 @@ export class LoginStateStore {
     if (typeof state !== 'string' || state.length === 0 || state.length > 512)
       throw new AuthError('state_missing', 'The IdP sent no state; start the sign-in again.');
     // DELETE ... RETURNING: two callbacks with one state cannot both win.
-    const result: unknown = await this.states.query(
+    const rows = await preparedQuery<Record<string, unknown>>(
+      this.states.manager.connection,
+      'auth_login_state_consume',
       `DELETE FROM auth_login_state WHERE state_hash = $1
        RETURNING browser_hash, nonce, code_verifier, return_to, settings_version, max_age, created_at, expires_at`,
       [sha256Hex(state)],
     );
-    const rows = (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as
-      Record<string, unknown>[] | undefined;
     const row = rows?.[0];
     if (!row)
       throw new AuthError(

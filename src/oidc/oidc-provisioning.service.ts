@@ -61,12 +61,19 @@ export class OidcProvisioningService {
     const mappedTeamIds = this.mappedTeams(claims, settings);
     const existing = await this.dataSource
       .getRepository(UserEntity)
-      .findOne({ where: { userName }, select: { id: true } });
+      .findOne({ where: { userName } });
     if (!existing && !oidc.createUser)
       throw new AuthError(
         'user_not_found',
         `No user "${userName}" exists and creating users on sign-in is off.`,
       );
+    // An existing user whose row would not change and whose teams are not synced needs no
+    // transaction: the same refusals, on the row just read (most logins take this path).
+    if (existing && !(mappedTeamIds !== undefined && oidc.syncTeams)) {
+      this.refuseIfBarred(existing, userName, oidc);
+      if (this.changesOf(existing, claims, oidc.sync).changed.length === 0)
+        return { user: existing, created: false };
+    }
     const passwordHash = existing ? undefined : await this.sharedHash(userName);
 
     return this.dataSource.transaction(async (manager) => {
@@ -95,21 +102,8 @@ export class OidcProvisioningService {
       if (!user)
         throw new AuthError('user_not_found', `The user "${userName}" disappeared during sign-in.`);
       // Every refusal comes before any change to the user.
-      if (!user.isActive)
-        throw new AuthError('user_inactive', `The user "${userName}" is deactivated.`);
-      if (user.isAdmin && !oidc.allowAdminUser)
-        throw new AuthError(
-          'admin_oidc_disabled',
-          `"${userName}" is an administrator and OIDC sign-in of administrators is off (allowAdminUser).`,
-        );
-      const changes: Partial<UserEntity> = {
-        ...(oidc.sync || created ? this.profile(claims) : {}),
-        idpIssuer: claims.iss,
-        idpSubject: claims.sub,
-      };
-      const changed = (Object.keys(changes) as (keyof UserEntity)[]).filter(
-        (field) => user[field] !== changes[field],
-      );
+      this.refuseIfBarred(user, userName, oidc);
+      const { changes, changed } = this.changesOf(user, claims, oidc.sync || created);
       // update only what differs (save() would re-read the row first): most logins change nothing.
       if (changed.length) {
         await users.update({ id: user.id }, changes);
@@ -119,6 +113,33 @@ export class OidcProvisioningService {
         await this.syncTeams(manager, user.id, mappedTeamIds);
       return { user, created };
     });
+  }
+
+  private refuseIfBarred(user: UserEntity, userName: string, oidc: AuthSettings['oidc']): void {
+    if (!user.isActive)
+      throw new AuthError('user_inactive', `The user "${userName}" is deactivated.`);
+    if (user.isAdmin && !oidc.allowAdminUser)
+      throw new AuthError(
+        'admin_oidc_disabled',
+        `"${userName}" is an administrator and OIDC sign-in of administrators is off (allowAdminUser).`,
+      );
+  }
+
+  /** The fields a login writes, and those of them that differ from the stored row. */
+  private changesOf(
+    user: UserEntity,
+    claims: OidcClaims & { iss: string; sub: string },
+    withProfile: boolean,
+  ): { changes: Partial<UserEntity>; changed: (keyof UserEntity)[] } {
+    const changes: Partial<UserEntity> = {
+      ...(withProfile ? this.profile(claims) : {}),
+      idpIssuer: claims.iss,
+      idpSubject: claims.sub,
+    };
+    const changed = (Object.keys(changes) as (keyof UserEntity)[]).filter(
+      (field) => user[field] !== changes[field],
+    );
+    return { changes, changed };
   }
 
   /** Team ids the login maps to; `undefined` when the group claim is absent (change nothing). */

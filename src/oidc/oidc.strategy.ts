@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Request } from 'express';
 import OpenIDConnectStrategy from 'passport-openidconnect';
 import { AuthError } from '../common/auth-error.js';
+import { isDatabaseUnavailable } from '../common/auth-error.filter.js';
 import type { AuthSettings } from '../settings/auth-settings.types.js';
 import { groupClaimsRequest } from './oidc-claims.js';
 
@@ -61,6 +62,11 @@ function unwrap(error: unknown): AuthError {
   const inner = (error as { oauthError?: unknown } | null)?.oauthError;
   if (inner instanceof AuthError) return inner;
   if (error instanceof AuthError) return error;
+  // A database outage in a hook (state lookup, provisioning) is a temporary 503, not a bad token.
+  if (isDatabaseUnavailable(error))
+    return new AuthError('service_unavailable', 'The database is unavailable; try again.', {
+      cause: error,
+    });
   return new AuthError('id_token_malformed', 'The IdP answer could not be processed.', {
     cause: error,
   });

@@ -19,7 +19,7 @@ export class SessionGuard implements CanActivate {
     @InjectAuthOptions() private readonly options: ResolvedAuthOptions,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     if (context.getType() !== 'http') return true;
     const isPublic = this.reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC, [
       context.getHandler(),
@@ -36,7 +36,15 @@ export class SessionGuard implements CanActivate {
         throw new AuthError('csrf_rejected', 'Cross-site request refused.');
       }
     }
-    request.auth = await this.sessions.authenticate(presented.token);
-    return true;
+    // A cached session is answered synchronously: no promise on the hot path.
+    const cached = this.sessions.authenticateCached(presented.token);
+    if (cached) {
+      request.auth = cached;
+      return true;
+    }
+    return this.sessions.authenticate(presented.token).then((state) => {
+      request.auth = state;
+      return true;
+    });
   }
 }

@@ -47,7 +47,6 @@ describe('fuzzing outsider inputs over HTTP', () => {
   });
 
   afterAll(async () => {
-    // eslint-disable-next-line no-console
     console.log(`[hardening] ${counter.summary()}`);
     await idp?.stop();
     await t?.close();
