@@ -38,7 +38,9 @@ const quietLogger = {
 const { createDemoApp } = await import(resolve(DIST, 'demo', 'create-demo-app.js'));
 const { SessionCache } = await import(resolve(DIST, 'sessions', 'session-cache.js'));
 const { IdpKeysService } = await import(resolve(DIST, 'oidc', 'idp-keys.service.js'));
-const { SessionChangeListener } = await import(resolve(DIST, 'sessions', 'session-change.listener.js'));
+const { SessionChangeListener } = await import(
+  resolve(DIST, 'sessions', 'session-change.listener.js')
+);
 
 let app;
 try {

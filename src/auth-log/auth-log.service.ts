@@ -4,6 +4,11 @@ import type { Repository } from 'typeorm';
 import { preparedQuery } from '../database/prepared-query.js';
 import { AuthLogEntity } from './auth-log.entity.js';
 
+/** Message of an attempt opened by `start` whose outcome is not written yet. */
+export const PENDING_ATTEMPT_MESSAGE = 'Attempt in progress.';
+/** A pending attempt older than this was cut off (e.g. by a database outage): not a failure. */
+const PENDING_COUNTS_SECONDS = 60;
+
 export interface AuthLogRecord {
   method: AuthLogEntity['method'];
   userName: string | null;
@@ -109,8 +114,9 @@ export class AuthLogService {
       `SELECT created_at FROM auth_log
         WHERE method = 'password' AND reason = 'invalid_credentials' AND ${column} = $1
           AND created_at > now() - make_interval(secs => $2) AND id <> $3
+          AND (message IS DISTINCT FROM $5 OR created_at > now() - make_interval(secs => $6))
         ORDER BY created_at DESC OFFSET $4 LIMIT 1`,
-      [value, windowSeconds, exceptId, limit - 1],
+      [value, windowSeconds, exceptId, limit - 1, PENDING_ATTEMPT_MESSAGE, PENDING_COUNTS_SECONDS],
     );
     return rows[0]?.created_at ?? null;
   }

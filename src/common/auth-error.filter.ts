@@ -97,8 +97,10 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   ) {
     return true;
   }
+  // SQLSTATE classes 08 (connection exception) and 57P (operator intervention: shutdown, restart).
+  if (/^(08|57P)/.test(value)) return true;
   const message = error instanceof Error ? error.message : '';
-  return /Connection terminated|connection timeout|Client has encountered a connection error|the database system is (starting up|shutting down)/i.test(
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|is not queryable|Query runner already released|terminating connection|the database system is (starting up|shutting down|not yet accepting connections)/i.test(
     message,
   );
 }

@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { AuthError } from '../common/auth-error.js';
 import { unusablePasswordHash, verifyPassword } from '../common/crypto.js';
-import { AuthLogService } from '../auth-log/auth-log.service.js';
+import { AuthLogService, PENDING_ATTEMPT_MESSAGE } from '../auth-log/auth-log.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import type { AuthSettings } from '../settings/auth-settings.types.js';
 import { AuthSettingsService } from '../settings/auth-settings.service.js';
@@ -62,7 +62,7 @@ export class PasswordLoginService implements OnModuleInit {
       ipAddress,
       success: false,
       reason: 'invalid_credentials',
-      message: 'Attempt in progress.',
+      message: PENDING_ATTEMPT_MESSAGE,
     });
     try {
       return await this.attempt(userName, password, ipAddress, attemptId);

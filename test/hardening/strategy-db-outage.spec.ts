@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import { describe, expect, it } from 'vitest';
 import { AuthError } from '../../src/common/auth-error.js';
+import { isDatabaseUnavailable } from '../../src/common/auth-error.filter.js';
 import { OidcStrategy } from '../../src/oidc/oidc.strategy.js';
 import type { AuthSettings } from '../../src/settings/auth-settings.types.js';
 
@@ -38,5 +39,19 @@ describe('OIDC callback during a database outage', () => {
     expect(failure).toBeInstanceOf(AuthError);
     expect((failure as AuthError).code).toBe('service_unavailable');
     expect((failure as AuthError).status).toBe(503);
+  });
+
+  it('classes every connection-level database failure as unavailable, and nothing else', () => {
+    for (const error of [
+      { code: '08P01' },
+      { code: '57P01' },
+      { driverError: { code: '08006' } },
+      new Error('Query runner already released. Cannot run queries anymore.'),
+      new Error('Client was closed and is not queryable'),
+      new Error('timeout exceeded when trying to connect'),
+    ])
+      expect(isDatabaseUnavailable(error), JSON.stringify(error)).toBe(true);
+    for (const error of [{ code: '23505' }, new Error('boom'), { code: '42P01' }])
+      expect(isDatabaseUnavailable(error), JSON.stringify(error)).toBe(false);
   });
 });
