@@ -9,6 +9,7 @@ import {
   fmt,
   note,
   putSettings,
+  quantile,
   request,
   runLoad,
   SMOKE,
@@ -45,11 +46,31 @@ export async function loginCost({ serverUrl }) {
     });
     if (warm.errors) throw warm.firstError;
 
+    await app.call('serverTimes');
     const serial = await runLoad({
       concurrency: 1,
       total: SERIAL_LOGINS,
       task: (i) => login(i, browsers[0]),
     });
+    // Sequential logins alternate start/callback: pair them into app-side time per login.
+    const times = await app.call('serverTimes');
+    const perLogin = [];
+    for (let i = 0; i + 1 < times.length; i += 2) {
+      if (!times[i][0].includes('/login') || !times[i + 1][0].includes('/callback'))
+        throw new Error('unexpected request order');
+      perLogin.push(times[i][1] + times[i + 1][1]);
+    }
+    perLogin.sort((x, y) => x - y);
+    const part = (what) =>
+      quantile(
+        times
+          .filter(([url]) => url.includes(what))
+          .map(([, ms]) => ms)
+          .sort((x, y) => x - y),
+        0.5,
+      );
+    const appP50 = quantile(perLogin, 0.5);
+    const appP99 = quantile(perLogin, 0.99);
     const parallel = await runLoad({
       concurrency: BROWSERS,
       durationMs: THROUGHPUT_MS,
@@ -65,13 +86,13 @@ export async function loginCost({ serverUrl }) {
       `${parallel.count} complete OIDC logins in ${fmt(parallel.elapsedMs / 1000, 1)} s, ${BROWSERS} browsers in parallel, HS256 ID tokens`,
     );
     figure(
-      'login time',
-      `p50 ${fmt(serial.p50)} ms, p99 ${fmt(serial.p99)} ms`,
+      'login time (app side)',
+      `p50 ${fmt(appP50)} ms, p99 ${fmt(appP99)} ms`,
       'p50 <= 5 ms',
-      serial.p50 <= 5,
-      `${serial.count} sequential logins (start + callback incl. token request to the instant OP); under load (${BROWSERS} parallel) p50 ${fmt(parallel.p50)} ms p99 ${fmt(parallel.p99)} ms; JWKS fetches ${stats.jwksFetches}`,
+      appP50 <= 5,
+      `${perLogin.length} sequential logins, start + callback measured in the app process (request in to answer out, incl. the token request to the instant OP; start p50 ${fmt(part('/login'))} ms, callback p50 ${fmt(part('/callback'))} ms); seen by the client p50 ${fmt(serial.p50)} ms p99 ${fmt(serial.p99)} ms; under load (${BROWSERS} parallel, client side) p50 ${fmt(parallel.p50)} ms p99 ${fmt(parallel.p99)} ms; JWKS fetches ${stats.jwksFetches}`,
     );
-    return { rate: parallel.rate, p50: serial.p50, p99: serial.p99 };
+    return { rate: parallel.rate, p50: appP50, p99: appP99 };
   } finally {
     await app.stop();
     await op.stop();

@@ -43,6 +43,7 @@ const { SessionChangeListener } = await import(
 );
 
 let app;
+const serverTimes = [];
 try {
   app = await createDemoApp({
     databaseUrl: config.databaseUrl,
@@ -55,6 +56,12 @@ try {
     logger: quietLogger,
   });
   await app.listen(config.port, '127.0.0.1');
+  // App-side time of the OIDC login requests: arrival of the request to the end of the answer.
+  app.getHttpServer().prependListener('request', (request, response) => {
+    if (!request.url?.includes('/auth/oidc/')) return;
+    const started = performance.now();
+    response.once('finish', () => serverTimes.push([request.url, performance.now() - started]));
+  });
 } catch (error) {
   process.send({ type: 'error', message: String(error?.stack ?? error) });
   process.exit(1);
@@ -67,6 +74,8 @@ const commands = {
     listener: app.get(SessionChangeListener).status(),
     memoryMb: Math.round(process.memoryUsage().rss / 1e6),
   }),
+  /** [url, ms] of each OIDC login request since the last call. */
+  serverTimes: () => serverTimes.splice(0),
   sql: () => {
     const rows = [...sqlTrace].map(([text, e]) => ({
       text,

@@ -1,7 +1,7 @@
 import {
   createCipheriv,
   createDecipheriv,
-  createHash,
+  hash,
   randomBytes,
   scrypt,
   timingSafeEqual,
@@ -14,7 +14,8 @@ export function randomToken(bytes = 32): string {
 
 /** SHA-256 of a token, hex: what is stored instead of the token itself. */
 export function sha256Hex(value: string): string {
-  return createHash('sha256').update(value).digest('hex');
+  // One-shot hash: about half the cost of createHash() on the guard's hot path.
+  return hash('sha256', value, 'hex');
 }
 
 /** Constant-time string comparison. */

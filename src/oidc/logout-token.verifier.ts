@@ -57,6 +57,8 @@ export class LogoutTokenVerifier {
 
   /** Debug mode: header and claims only, never the token or its signature. */
   private debugDecoded(token: string): void {
+    // Decoding costs per request: only when debug output is on.
+    if (!Logger.isLevelEnabled('debug')) return;
     try {
       const header = decodeProtectedHeader(token);
       const claims = decodeJwt(token);

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager, In } from 'typeorm';
 import { AuthError } from '../common/auth-error.js';
 import { unusablePasswordHash } from '../common/crypto.js';
+import { preparedQuery } from '../database/prepared-query.js';
 import type { AuthSettings } from '../settings/auth-settings.types.js';
 import { TeamMembershipEntity } from '../teams/team-membership.entity.js';
 import { TeamEntity } from '../teams/team.entity.js';
@@ -59,9 +60,7 @@ export class OidcProvisioningService {
     const { oidc } = settings;
     const userName = userNameFromClaims(claims, oidc.usernameClaim);
     const mappedTeamIds = this.mappedTeams(claims, settings);
-    const existing = await this.dataSource
-      .getRepository(UserEntity)
-      .findOne({ where: { userName } });
+    const existing = await this.findByUserName(userName);
     if (!existing && !oidc.createUser)
       throw new AuthError(
         'user_not_found',
@@ -112,6 +111,36 @@ export class OidcProvisioningService {
       if (mappedTeamIds !== undefined && (created || oidc.syncTeams))
         await this.syncTeams(manager, user.id, mappedTeamIds);
       return { user, created };
+    });
+  }
+
+  /** The user row by name as one prepared statement (every OIDC login runs it). */
+  private async findByUserName(userName: string): Promise<UserEntity | null> {
+    const rows = await preparedQuery<Record<string, unknown>>(
+      this.dataSource,
+      'auth_user_by_name',
+      `SELECT id, user_name, password_hash, is_admin, is_active, email_address, phone_number,
+              first_name, middle_name, last_name, idp_issuer, idp_subject, created_at, updated_at
+         FROM auth_user WHERE user_name = $1`,
+      [userName],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    return this.dataSource.getRepository(UserEntity).create({
+      id: row.id as string,
+      userName: row.user_name as string,
+      passwordHash: row.password_hash as string,
+      isAdmin: row.is_admin as boolean,
+      isActive: row.is_active as boolean,
+      emailAddress: row.email_address as string | null,
+      phoneNumber: row.phone_number as string | null,
+      firstName: row.first_name as string | null,
+      middleName: row.middle_name as string | null,
+      lastName: row.last_name as string | null,
+      idpIssuer: row.idp_issuer as string | null,
+      idpSubject: row.idp_subject as string | null,
+      createdAt: row.created_at as Date,
+      updatedAt: row.updated_at as Date,
     });
   }
 

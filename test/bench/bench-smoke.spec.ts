@@ -13,7 +13,7 @@ const FIGURES: Record<string, string[]> = {
     'guard overhead (one hot session)',
     'guard overhead (many sessions rotated)',
   ],
-  'login-cost.mjs': ['login throughput', 'login time'],
+  'login-cost.mjs': ['login throughput', 'login time (app side)'],
   'backchannel.mjs': ['back-channel logout rate', 'back-channel logout p99'],
   'scale.mjs': ['scale guard p50 ratio', 'scale back-channel logout by sub p99'],
   'jwks.mjs': ['JWKS fetches during steady-state logins', 'JWKS fetches during unknown-kid flood'],
