@@ -101,3 +101,23 @@ export function oidcSettingsFor(
     ...overrides,
   };
 }
+
+/**
+ * Asks `GET /auth/me` until it answers 401 or `withinMs` passes: a change written straight to
+ * the database reaches the session cache by NOTIFY, and the product bound for that is 1 s.
+ */
+export async function expectRefusedWithin(
+  t: TestApp,
+  token: string,
+  withinMs = 1000,
+): Promise<{ error: string; elapsedMs: number }> {
+  const started = Date.now();
+  for (;;) {
+    const response = await api(t, 'get', '/api/v1/auth/me', token);
+    const elapsedMs = Date.now() - started;
+    if (response.status === 401) return { error: String(response.body.error), elapsedMs };
+    expect(response.status).toBe(200);
+    if (elapsedMs > withinMs) throw new Error(`session still accepted after ${elapsedMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
