@@ -1,17 +1,7 @@
-import { Controller, Get, Query, UseGuards } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiCookieAuth,
-  ApiForbiddenResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiProperty,
-  ApiQuery,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiQuery } from '@nestjs/swagger';
 import { type AuthLogView, AuthLogService } from '../auth-log/auth-log.service.js';
-import { AdminGuard } from '../sessions/admin.guard.js';
+import { AdminApi } from './admin-api.decorator.js';
 
 /** OpenAPI shape of an auth log entry. */
 class AuthLogEntryDto implements AuthLogView {
@@ -25,13 +15,8 @@ class AuthLogEntryDto implements AuthLogView {
   @ApiProperty({ type: String, nullable: true }) message: string | null;
 }
 
-@ApiTags('admin')
-@ApiBearerAuth()
-@ApiCookieAuth()
-@ApiUnauthorizedResponse({ description: '`unauthenticated`' })
-@ApiForbiddenResponse({ description: '`forbidden` (not an admin)' })
+@AdminApi()
 @Controller('admin/auth-log')
-@UseGuards(AdminGuard)
 export class AdminAuthLogController {
   constructor(private readonly authLog: AuthLogService) {}
 

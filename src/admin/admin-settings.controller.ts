@@ -1,31 +1,12 @@
-import { Body, Controller, Get, Put, UseGuards, UseInterceptors, UsePipes } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBearerAuth,
-  ApiBody,
-  ApiCookieAuth,
-  ApiForbiddenResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
-import { JsonBodyInterceptor } from '../common/json-body.interceptor.js';
-import { AuthValidationPipe } from '../common/validation.pipe.js';
-import { AdminGuard } from '../sessions/admin.guard.js';
+import { Body, Controller, Get, Put } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiBody, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { AuthSettingsService } from '../settings/auth-settings.service.js';
 import type { AuthSettingsView } from '../settings/auth-settings.types.js';
 import { AuthSettingsViewDto, UpdateAuthSettingsDto } from './admin-settings.dto.js';
+import { AdminApi } from './admin-api.decorator.js';
 
-@ApiTags('admin')
-@ApiBearerAuth()
-@ApiCookieAuth()
-@ApiUnauthorizedResponse({ description: '`unauthenticated`' })
-@ApiForbiddenResponse({ description: '`forbidden` (not an admin)' })
+@AdminApi()
 @Controller('admin/authentication')
-@UseGuards(AdminGuard)
-@UsePipes(AuthValidationPipe)
-@UseInterceptors(JsonBodyInterceptor)
 export class AdminSettingsController {
   constructor(private readonly settings: AuthSettingsService) {}
 

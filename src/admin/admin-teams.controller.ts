@@ -1,45 +1,20 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Param,
-  Post,
-  UseGuards,
-  UseInterceptors,
-  UsePipes,
-} from '@nestjs/common';
-import {
-  ApiBearerAuth,
   ApiConflictResponse,
-  ApiCookieAuth,
   ApiCreatedResponse,
-  ApiForbiddenResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiTags,
-  ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { JsonBodyInterceptor } from '../common/json-body.interceptor.js';
-import { AuthValidationPipe } from '../common/validation.pipe.js';
-import { AdminGuard } from '../sessions/admin.guard.js';
 import { TeamViewDto } from '../teams/team-view.dto.js';
 import type { TeamView } from '../teams/team.view.js';
 import { TeamsService } from '../teams/teams.service.js';
 import { CreateTeamDto } from './admin-team.dto.js';
+import { AdminApi } from './admin-api.decorator.js';
 
-@ApiTags('admin')
-@ApiBearerAuth()
-@ApiCookieAuth()
-@ApiUnauthorizedResponse({ description: '`unauthenticated`' })
-@ApiForbiddenResponse({ description: '`forbidden` (not an admin)' })
+@AdminApi()
 @Controller('admin/teams')
-@UseGuards(AdminGuard)
-@UsePipes(AuthValidationPipe)
-@UseInterceptors(JsonBodyInterceptor)
 export class AdminTeamsController {
   constructor(private readonly teams: TeamsService) {}
 

@@ -1,43 +1,19 @@
+import { Body, Controller, Get, Param, Patch, Post } from '@nestjs/common';
 import {
-  Body,
-  Controller,
-  Get,
-  Param,
-  Patch,
-  Post,
-  UseGuards,
-  UseInterceptors,
-  UsePipes,
-} from '@nestjs/common';
-import {
-  ApiBearerAuth,
   ApiConflictResponse,
-  ApiCookieAuth,
   ApiCreatedResponse,
-  ApiForbiddenResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiTags,
-  ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { JsonBodyInterceptor } from '../common/json-body.interceptor.js';
-import { AuthValidationPipe } from '../common/validation.pipe.js';
-import { AdminGuard } from '../sessions/admin.guard.js';
 import { UserViewDto } from '../users/user-view.dto.js';
 import type { UserView } from '../users/user.view.js';
 import { UsersService } from '../users/users.service.js';
 import { CreateUserDto, UpdateUserDto } from './admin-user.dto.js';
+import { AdminApi } from './admin-api.decorator.js';
 
-@ApiTags('admin')
-@ApiBearerAuth()
-@ApiCookieAuth()
-@ApiUnauthorizedResponse({ description: '`unauthenticated`' })
-@ApiForbiddenResponse({ description: '`forbidden` (not an admin)' })
+@AdminApi()
 @Controller('admin/users')
-@UseGuards(AdminGuard)
-@UsePipes(AuthValidationPipe)
-@UseInterceptors(JsonBodyInterceptor)
 export class AdminUsersController {
   constructor(private readonly users: UsersService) {}
 
