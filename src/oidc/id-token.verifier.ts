@@ -1,5 +1,4 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { InjectAuthOptions } from '../auth.module-definition.js';
 import type { ResolvedAuthOptions } from '../auth-options.js';
 import { AuthError } from '../common/auth-error.js';
@@ -7,6 +6,7 @@ import { safeEqual } from '../common/crypto.js';
 import type { AuthSettings } from '../settings/auth-settings.types.js';
 import { IdpKeysService } from './idp-keys.service.js';
 import type { OidcClaims } from './oidc-claims.js';
+import { debugJwt } from './jwt-debug.js';
 
 export interface IdTokenExpectations {
   nonce: string;
@@ -39,7 +39,7 @@ export class IdTokenVerifier {
     settings: AuthSettings,
     expected: IdTokenExpectations,
   ): Promise<VerifiedIdToken> {
-    this.debugDecoded(token);
+    debugJwt(this.logger, 'ID token', token);
     const { payload } = await this.keys.verifySignature(token, settings);
     const claims = payload as OidcClaims;
     const { clientId, issuer } = settings.oidc;
@@ -106,19 +106,5 @@ export class IdTokenVerifier {
         );
     }
     return { claims: claims as VerifiedIdToken['claims'] };
-  }
-
-  /** Debug mode: header and claims only, never the token or its signature. */
-  private debugDecoded(token: string): void {
-    if (!Logger.isLevelEnabled('debug')) return;
-    try {
-      const header = decodeProtectedHeader(token);
-      const claims = decodeJwt(token);
-      this.logger.debug(
-        `ID token header ${JSON.stringify(header)} claims ${JSON.stringify(claims)}`,
-      );
-    } catch {
-      this.logger.debug('ID token could not be decoded.');
-    }
   }
 }

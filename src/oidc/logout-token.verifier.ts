@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { decodeProtectedHeader } from 'jose';
 import { InjectAuthOptions } from '../auth.module-definition.js';
 import type { ResolvedAuthOptions } from '../auth-options.js';
 import { AuthError } from '../common/auth-error.js';
@@ -10,6 +10,7 @@ import {
   checkLogoutTokenType,
   type LogoutTokenClaims,
 } from './logout-token.claims.js';
+import { debugJwt } from './jwt-debug.js';
 
 /** Largest logout token accepted (a signed JWT of a few claims is well under 2 KiB). */
 export const MAX_LOGOUT_TOKEN_LENGTH = 8192;
@@ -27,7 +28,7 @@ export class LogoutTokenVerifier {
   async verify(token: string, settings: AuthSettings): Promise<LogoutTokenClaims> {
     if (token.length > MAX_LOGOUT_TOKEN_LENGTH)
       throw new AuthError('logout_token_invalid', 'The logout token is too long.');
-    this.debugDecoded(token);
+    debugJwt(this.logger, 'Logout token', token);
     // typ first: an ID token (or any other JWT type) is refused before key lookups.
     checkLogoutTokenType(this.safeHeader(token));
     const { header, payload } = await this.keys.verifySignature(token, settings).catch((error) => {
@@ -52,21 +53,6 @@ export class LogoutTokenVerifier {
       return decodeProtectedHeader(token);
     } catch {
       throw new AuthError('logout_token_invalid', 'The logout token is not a signed JWT.');
-    }
-  }
-
-  /** Debug mode: header and claims only, never the token or its signature. */
-  private debugDecoded(token: string): void {
-    // Decoding costs per request: only when debug output is on.
-    if (!Logger.isLevelEnabled('debug')) return;
-    try {
-      const header = decodeProtectedHeader(token);
-      const claims = decodeJwt(token);
-      this.logger.debug(
-        `Logout token header ${JSON.stringify(header)} claims ${JSON.stringify(claims)}`,
-      );
-    } catch {
-      this.logger.debug('Logout token could not be decoded.');
     }
   }
 }
