@@ -10,23 +10,7 @@ import { UsersService } from '../../src/users/users.service.js';
 import type { ResolvedAuthOptions } from '../../src/auth-options.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
-
-async function within(limitMs: number, check: () => Promise<boolean>): Promise<boolean> {
-  const deadline = Date.now() + limitMs;
-  for (;;) {
-    if (await check()) return true;
-    if (Date.now() >= deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-async function status(t: TestApp, token: string): Promise<number> {
-  const response = await fetch(`${t.baseUrl}/api/v1/hello/me`, {
-    headers: { Authorization: `Bearer ${token}` },
-  });
-  await response.arrayBuffer();
-  return response.status;
-}
+import { sessionStatus, within } from '../support/session-polling.js';
 
 function entry(): CachedSession {
   return {
@@ -95,16 +79,16 @@ describe('a silently dead LISTEN connection (frozen by a proxy, nothing closed)'
   it('refuses on B within one second a session revoked on A after B cached it', async () => {
     const { token, session } = await a.app.get(SessionsService).create(userId, 'password');
     const cache = b.app.get(SessionCache);
-    expect(await status(b, token)).toBe(200);
+    expect(await sessionStatus(b, token)).toBe(200);
     const hits = cache.stats().hits;
-    expect(await status(b, token)).toBe(200);
+    expect(await sessionStatus(b, token)).toBe(200);
     expect(cache.stats().hits).toBe(hits + 1); // served from B's memory
     const before = b.app.get(SessionChangeListener).status();
     expect(proxy.freeze('auth-session-listener')).toBe(1);
     const revokedAt = Date.now();
     await a.app.get(SessionsService).revoke(session.id);
     // The NOTIFY is lost in the frozen connection: only the heartbeat bound can save us.
-    expect(await within(1000, async () => (await status(b, token)) === 401)).toBe(true);
+    expect(await within(1000, async () => (await sessionStatus(b, token)) === 401)).toBe(true);
     expect(Date.now() - revokedAt).toBeLessThanOrEqual(1100);
     // The dead connection is detected and replaced by a fresh one, which caches again.
     const listener = b.app.get(SessionChangeListener);
@@ -117,9 +101,9 @@ describe('a silently dead LISTEN connection (frozen by a proxy, nothing closed)'
     ).toBe(true);
     expect(b.logs.text()).toContain('Session change listener lost');
     const fresh = await a.app.get(SessionsService).create(userId, 'password');
-    expect(await status(b, fresh.token)).toBe(200);
+    expect(await sessionStatus(b, fresh.token)).toBe(200);
     const again = cache.stats().hits;
-    expect(await status(b, fresh.token)).toBe(200);
+    expect(await sessionStatus(b, fresh.token)).toBe(200);
     expect(cache.stats().hits).toBe(again + 1);
   });
 });

@@ -6,24 +6,7 @@ import { SessionsService } from '../../src/sessions/sessions.service.js';
 import { UsersService } from '../../src/users/users.service.js';
 import { rawClient } from '../support/test-database.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-
-/** Polls `check` every 20 ms for up to `limitMs`; answers whether it became true in time. */
-async function within(limitMs: number, check: () => Promise<boolean>): Promise<boolean> {
-  const deadline = Date.now() + limitMs;
-  for (;;) {
-    if (await check()) return true;
-    if (Date.now() >= deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-async function status(t: TestApp, token: string): Promise<number> {
-  const response = await fetch(`${t.baseUrl}/api/v1/hello/me`, {
-    headers: { Authorization: `Bearer ${token}` },
-  });
-  await response.arrayBuffer();
-  return response.status;
-}
+import { sessionStatus, within } from '../support/session-polling.js';
 
 describe('sessions across two instances sharing one database', () => {
   let a: TestApp;
@@ -54,9 +37,9 @@ describe('sessions across two instances sharing one database', () => {
   /** Uses the session on B twice, so B has it cached and serves the second one from memory. */
   async function cacheOnB(token: string): Promise<void> {
     const cache = b.app.get(SessionCache);
-    expect(await status(b, token)).toBe(200);
+    expect(await sessionStatus(b, token)).toBe(200);
     const hits = cache.stats().hits;
-    expect(await status(b, token)).toBe(200);
+    expect(await sessionStatus(b, token)).toBe(200);
     expect(cache.stats().hits).toBe(hits + 1);
   }
 
@@ -74,9 +57,9 @@ describe('sessions across two instances sharing one database', () => {
     });
     expect(logout.status).toBe(200);
     const started = Date.now();
-    expect(await within(1000, async () => (await status(b, token)) === 401)).toBe(true);
+    expect(await within(1000, async () => (await sessionStatus(b, token)) === 401)).toBe(true);
     expect(Date.now() - started).toBeLessThanOrEqual(1000);
-    expect(await status(a, token)).toBe(401);
+    expect(await sessionStatus(a, token)).toBe(401);
   });
 
   it('refuses on B within one second after revokeAllOfUser on A', async () => {
@@ -85,8 +68,8 @@ describe('sessions across two instances sharing one database', () => {
     await cacheOnB(first);
     await cacheOnB(second);
     expect(await a.app.get(SessionsService).revokeAllOfUser(userId)).toBeGreaterThanOrEqual(2);
-    expect(await within(1000, async () => (await status(b, first)) === 401)).toBe(true);
-    expect(await status(b, second)).toBe(401);
+    expect(await within(1000, async () => (await sessionStatus(b, first)) === 401)).toBe(true);
+    expect(await sessionStatus(b, second)).toBe(401);
   });
 
   it('refuses on B within one second when the user is deactivated in the database', async () => {
@@ -94,7 +77,7 @@ describe('sessions across two instances sharing one database', () => {
     await cacheOnB(token);
     await db.query('UPDATE auth_user SET is_active = false WHERE id = $1', [userId]);
     try {
-      expect(await within(1000, async () => (await status(b, token)) === 401)).toBe(true);
+      expect(await within(1000, async () => (await sessionStatus(b, token)) === 401)).toBe(true);
     } finally {
       await db.query('UPDATE auth_user SET is_active = true WHERE id = $1', [userId]);
     }
@@ -136,7 +119,7 @@ describe('sessions across two instances sharing one database', () => {
     await a.app
       .get(SessionsService)
       .revoke((await a.app.get(SessionsService).authenticate(token)).session.id);
-    expect(await within(1000, async () => (await status(b, token)) === 401)).toBe(true);
+    expect(await within(1000, async () => (await sessionStatus(b, token)) === 401)).toBe(true);
     // It reconnects with backoff, on a new backend, and caches again.
     expect(
       await within(10_000, () => {
@@ -150,7 +133,7 @@ describe('sessions across two instances sharing one database', () => {
     const fresh = await newSession();
     await cacheOnB(fresh);
     await a.app.get(SessionsService).revokeAllOfUser(userId);
-    expect(await within(1000, async () => (await status(b, fresh)) === 401)).toBe(true);
+    expect(await within(1000, async () => (await sessionStatus(b, fresh)) === 401)).toBe(true);
   });
 
   it('closes the listener with the app (close does not hang)', async () => {
