@@ -5,7 +5,7 @@ import {
   ApiForbiddenResponse,
   ApiTags,
   ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+} from '../common/openapi.js';
 import { JsonBodyInterceptor } from '../common/json-body.interceptor.js';
 import { AuthValidationPipe } from '../common/validation.pipe.js';
 import { AdminGuard } from '../sessions/admin.guard.js';

@@ -1,5 +1,5 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProperty, ApiQuery } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiQuery } from '../common/openapi.js';
 import { type AuthLogView, AuthLogService } from '../auth-log/auth-log.service.js';
 import { AdminApi } from './admin-api.decorator.js';
 

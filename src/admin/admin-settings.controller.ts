@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Put } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBody, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiBody, ApiOkResponse, ApiOperation } from '../common/openapi.js';
 import { AuthSettingsService } from '../settings/auth-settings.service.js';
 import type { AuthSettingsView } from '../settings/auth-settings.types.js';
 import { AuthSettingsViewDto, UpdateAuthSettingsDto } from './admin-settings.dto.js';

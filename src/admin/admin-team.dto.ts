@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty } from '../common/openapi.js';
 import { IsString, Matches, MaxLength } from 'class-validator';
 
 export class CreateTeamDto {

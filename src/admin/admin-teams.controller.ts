@@ -6,7 +6,7 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-} from '@nestjs/swagger';
+} from '../common/openapi.js';
 import { TeamViewDto } from '../teams/team-view.dto.js';
 import type { TeamView } from '../teams/team.view.js';
 import { TeamsService } from '../teams/teams.service.js';

@@ -5,7 +5,7 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-} from '@nestjs/swagger';
+} from '../common/openapi.js';
 import { UserViewDto } from '../users/user-view.dto.js';
 import type { UserView } from '../users/user.view.js';
 import { UsersService } from '../users/users.service.js';

@@ -17,7 +17,7 @@ import {
   ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
   ApiForbiddenResponse,
-} from '@nestjs/swagger';
+} from '../common/openapi.js';
 import type { Request, Response } from 'express';
 import { InjectAuthOptions } from '../auth.module-definition.js';
 import type { ResolvedAuthOptions } from '../auth-options.js';

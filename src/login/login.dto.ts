@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty } from '../common/openapi.js';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { UserViewDto } from '../users/user-view.dto.js';
 

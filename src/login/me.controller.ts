@@ -6,7 +6,7 @@ import {
   ApiOperation,
   ApiTags,
   ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+} from '../common/openapi.js';
 import { CurrentUser } from '../sessions/current-user.decorator.js';
 import { UserViewDto } from '../users/user-view.dto.js';
 import type { AuthenticatedUser, UserView } from '../users/user.view.js';

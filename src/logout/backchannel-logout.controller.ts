@@ -6,7 +6,7 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiTags,
-} from '@nestjs/swagger';
+} from '../common/openapi.js';
 import type { Request, Response } from 'express';
 import { AuthError, isAuthError } from '../common/auth-error.js';
 import { clientAddress } from '../common/request-context.js';

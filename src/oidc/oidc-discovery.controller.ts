@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiOkResponse, ApiOperation } from '../common/openapi.js';
 import { DiscoverRequestDto, DiscoveryResultDto } from './oidc-discovery.dto.js';
 import { OidcDiscoveryService } from './oidc-discovery.service.js';
 import { AdminApi } from '../admin/admin-api.decorator.js';

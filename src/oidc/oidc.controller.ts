@@ -6,7 +6,7 @@ import {
   ApiQuery,
   ApiTags,
   ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+} from '../common/openapi.js';
 import type { Request, Response } from 'express';
 import { toAuthError } from '../common/auth-error.filter.js';
 import { Public } from '../sessions/public.decorator.js';

@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty } from '../common/openapi.js';
 import type { TeamView } from './team.view.js';
 
 /** OpenAPI shape of a team. */

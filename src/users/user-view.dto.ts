@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty } from '../common/openapi.js';
 import { TeamViewDto } from '../teams/team-view.dto.js';
 import type { UserView } from './user.view.js';
 
