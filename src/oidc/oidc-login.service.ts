@@ -82,14 +82,26 @@ export class OidcLoginService {
       });
       userName = this.userNameOrNull(verified.claims, settings);
       const { user } = await this.provisioning.provision(verified.claims, settings);
-      const { token, session } = await this.sessions.create(user.id, 'oidc', {
-        issuer: verified.claims.iss,
-        subject: verified.claims.sub,
-        sid: typeof verified.claims.sid === 'string' ? verified.claims.sid : null,
-        idToken: verified.idToken,
-      });
+      // The success entry of the auth log is written by the session's own statement.
+      const { token, session } = await this.sessions.create(
+        user.id,
+        'oidc',
+        {
+          issuer: verified.claims.iss,
+          subject: verified.claims.sub,
+          sid: typeof verified.claims.sid === 'string' ? verified.claims.sid : null,
+          idToken: verified.idToken,
+        },
+        {
+          method: 'oidc',
+          userName: user.userName,
+          ipAddress: clientAddress(request),
+          success: true,
+          reason: 'ok',
+          message: null,
+        },
+      );
       setSessionCookie(response, this.options, token, session.expiresAt);
-      await this.record(request, user.userName, true, 'ok', null);
       return verified.pending.returnTo;
     } catch (thrown) {
       const error = toAuthError(thrown);

@@ -10,10 +10,23 @@ const ROOT = resolve(import.meta.dirname, '..', '..');
 
 const FIGURES: Record<string, string[]> = {
   'guard-overhead.mjs': [
-    'guard overhead (one hot session)',
-    'guard overhead (many sessions rotated)',
+    'guarded route ÷ bare (Bearer)',
+    'guarded route ÷ bare (cookie)',
+    '@Public() route ÷ bare',
+    'guarded route ÷ bare (10 000 sessions rotated)',
+    'peer passport-jwt (KeyObject secret) ÷ bare',
+    'peer passport-jwt (as the Nest docs) ÷ bare',
+    'peer express-session + connect-pg-simple (disableTouch) ÷ bare',
+    'peer express-session + connect-pg-simple (default) ÷ bare',
   ],
-  'login-cost.mjs': ['login throughput', 'login time (app side)'],
+  'login-cost.mjs': [
+    'login throughput',
+    'logins/s ÷ openid-client 6 + passport, memory sessions',
+    'logins/s ÷ express-openid-connect',
+    'logins/s ÷ openid-client 6 + passport, connect-pg-simple',
+    'login time (app side)',
+    'login database round trips',
+  ],
   'backchannel.mjs': ['back-channel logout rate', 'back-channel logout p99'],
   'scale.mjs': ['scale guard p50 ratio', 'scale back-channel logout by sub p99'],
   'jwks.mjs': ['JWKS fetches during steady-state logins', 'JWKS fetches during unknown-kid flood'],
