@@ -1,5 +1,6 @@
 import { AuthError } from '../common/auth-error.js';
 import { isAllowedIdpUrl } from '../common/url.js';
+import { hsSecretTooShortMessage, requiredSecretBytes, secretBytes } from '../oidc/hs-secret.js';
 import {
   type AuthMethod,
   DEFAULT_OIDC_SETTINGS,
@@ -15,7 +16,13 @@ export interface SettingsUpdate {
 }
 
 export interface ValidationContext {
-  current: { method: AuthMethod; oidc: StoredOidcSettings; clientSecretSet: boolean };
+  current: {
+    method: AuthMethod;
+    oidc: StoredOidcSettings;
+    clientSecretSet: boolean;
+    /** UTF-8 length of the stored secret, for the HS* key length rule; unknown when absent. */
+    clientSecretBytes?: number;
+  };
   isAlgorithmRegistered(name: string): boolean;
   isJwksAlgorithm(name: string): boolean;
   isSecretAlgorithm(name: string): boolean;
@@ -158,6 +165,12 @@ const OIDC_FIELDS: { [K in keyof StoredOidcSettings]: Check<StoredOidcSettings[K
     return value;
   }),
   pkce: bool,
+  jwksCachePeriod: (value, name, fields) => {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 86_400)
+      return void (fields[name] = 'Must be a whole number of seconds (0 to 86400).');
+    return value;
+  },
+  authorizationResponseIssParameterSupported: bool,
 };
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -234,6 +247,14 @@ export async function validateSettingsUpdate(
       fields['oidc.clientSecret'] ??= 'Required when an HS* algorithm is allowed.';
     }
   }
+  // RFC 7518 3.2: a short HMAC key is guessable online; checked in every mode, like the secret itself.
+  const needed = requiredSecretBytes(
+    oidc.signatureAlgorithms.filter((a) => context.isSecretAlgorithm(a)),
+  );
+  const bytes =
+    clientSecret !== undefined ? secretBytes(clientSecret) : context.current.clientSecretBytes;
+  if (needed.algorithm && bytes !== undefined && bytes > 0 && bytes < needed.bytes)
+    fields['oidc.clientSecret'] ??= hsSecretTooShortMessage(needed.algorithm, needed.bytes, bytes);
   if (method === 'oidc') {
     for (const key of ['clientId', 'issuer', 'authorizationEndpoint', 'tokenEndpoint'] as const) {
       if (!oidc[key]) fields[`oidc.${key}`] ??= 'Required when the method is oidc.';
