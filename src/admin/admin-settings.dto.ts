@@ -45,6 +45,15 @@ export class OidcSettingsDto implements StoredOidcSettings {
   prompt: 'none' | 'login' | 'consent' | 'select_account' | null;
   @ApiProperty({ type: Number, nullable: true }) maxAge: number | null;
   @ApiProperty() pkce: boolean;
+  @ApiProperty({ description: 'The login page goes straight to the IdP.', default: false })
+  autoRedirect: boolean;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    maxLength: 100,
+    description: 'Login button text; null: "Sign in with <issuer host>".',
+  })
+  buttonLabel: string | null;
 }
 
 /** What `GET /admin/authentication` answers. */

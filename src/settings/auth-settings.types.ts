@@ -34,6 +34,10 @@ export interface StoredOidcSettings {
   prompt: OidcPrompt | null;
   maxAge: number | null;
   pkce: boolean;
+  /** The login page goes straight to the IdP (the password form stays reachable for fallback users). */
+  autoRedirect: boolean;
+  /** Text of the login button; null: "Sign in with <issuer host>". */
+  buttonLabel: string | null;
 }
 
 /** Settings as services use them: the secret decrypted (never leaves the process). */
@@ -76,4 +80,6 @@ export const DEFAULT_OIDC_SETTINGS: StoredOidcSettings = {
   prompt: null,
   maxAge: null,
   pkce: true,
+  autoRedirect: false,
+  buttonLabel: null,
 };
