@@ -24,6 +24,8 @@ export interface ValidationContext {
     clientSecretBytes?: number;
   };
   isAlgorithmRegistered(name: string): boolean;
+  /** Names of the registered algorithms, listed in the field error of an unknown one. */
+  registeredAlgorithms?(): string[];
   isJwksAlgorithm(name: string): boolean;
   isSecretAlgorithm(name: string): boolean;
   teamExists(teamIds: string[]): Promise<Set<string>>;
@@ -246,7 +248,9 @@ export async function validateSettingsUpdate(
   for (const algorithm of oidc.signatureAlgorithms) {
     if (!context.isAlgorithmRegistered(algorithm)) {
       fields['oidc.signatureAlgorithms'] ??=
-        `Unsupported algorithm ${JSON.stringify(algorithm).slice(0, 40)}; registered: see the module options.`;
+        `Unknown signature algorithm ${JSON.stringify(algorithm).slice(0, 40)}. Use one of: ${(
+          context.registeredAlgorithms?.() ?? ['RS256', 'RS384', 'RS512', 'HS256', 'HS384', 'HS512']
+        ).join(', ')}.`;
     }
   }
   // Completeness is required only once OIDC is in use, so an admin can prepare it in password mode.
