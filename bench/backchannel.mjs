@@ -33,6 +33,12 @@ export function postLogout(app, token) {
 
 export async function backchannel({ serverUrl }) {
   const databaseUrl = await createDatabase(serverUrl, 'backchannel');
+  // The figure is for synchronous commit (the embedded server turns it off globally).
+  const admin = await sqlClient(serverUrl);
+  await admin.query(
+    `ALTER DATABASE "${new URL(databaseUrl).pathname.slice(1)}" SET synchronous_commit = ${process.env.BENCH_SYNC_COMMIT === 'off' ? 'off' : 'on'}`,
+  );
+  await admin.end();
   const op = await startFakeOp();
   const app = await startApp({ databaseUrl });
   try {

@@ -20,7 +20,7 @@ import {
   startApp,
 } from './lib/harness.mjs';
 import { signJwt } from './lib/fake-op.mjs';
-import { startPeer } from './lib/peers.mjs';
+import { startPeers } from './lib/peers.mjs';
 import { seedSessions, seedUser } from './lib/seed.mjs';
 
 const CONNECTIONS = 50;
@@ -66,18 +66,24 @@ export async function guardOverhead({ serverUrl }) {
   const app = await startApp({ databaseUrl });
   const peers = {};
   try {
-    peers.bare = await startPeer({ peer: 'bare' });
-    peers.jwtKey = await startPeer({ peer: 'passport-jwt', variant: 'keyObject', jwtSecret });
-    peers.jwtDocs = await startPeer({ peer: 'passport-jwt', variant: 'docs', jwtSecret });
-    for (const [key, variant] of [
-      ['sessionNoTouch', 'disableTouch'],
-      ['sessionTouch', 'default'],
-    ])
-      peers[key] = await startPeer({
-        peer: 'express-session-pg',
-        variant,
-        databaseUrl: peerDatabaseUrl,
-      });
+    await startPeers(
+      {
+        bare: { peer: 'bare' },
+        jwtKey: { peer: 'passport-jwt', variant: 'keyObject', jwtSecret },
+        jwtDocs: { peer: 'passport-jwt', variant: 'docs', jwtSecret },
+        sessionNoTouch: {
+          peer: 'express-session-pg',
+          variant: 'disableTouch',
+          databaseUrl: peerDatabaseUrl,
+        },
+        sessionTouch: {
+          peer: 'express-session-pg',
+          variant: 'default',
+          databaseUrl: peerDatabaseUrl,
+        },
+      },
+      peers,
+    );
     const db = await sqlClient(databaseUrl);
     const userId = await seedUser(db, 'bench-guard');
     const tokens = await seedSessions(db, userId, ROTATED);

@@ -21,7 +21,7 @@ import {
   startApp,
 } from './lib/harness.mjs';
 import { configureOidc, oidcLogin, startFakeOp } from './lib/fake-op.mjs';
-import { peerLogin, peerSignedIn, startPeer } from './lib/peers.mjs';
+import { peerLogin, peerSignedIn, startPeers } from './lib/peers.mjs';
 import { seedUser } from './lib/seed.mjs';
 
 const USERS = SMOKE ? 10 : 200;
@@ -91,8 +91,15 @@ export async function loginCost({ serverUrl }) {
   const app = await startApp({ databaseUrl, env: SMOKE ? { BENCH_TRACE_SQL: '1' } : {} });
   const peers = {};
   try {
-    for (const [key, peer, variant] of PEERS)
-      peers[key] = await startPeer({ peer, variant, databaseUrl: peerDatabaseUrl, op });
+    await startPeers(
+      Object.fromEntries(
+        PEERS.map(([key, peer, variant]) => [
+          key,
+          { peer, variant, databaseUrl: peerDatabaseUrl, op },
+        ]),
+      ),
+      peers,
+    );
     // Existing users (the first-login user creation with its scrypt hash is not the steady state).
     const db = await sqlClient(databaseUrl);
     for (let i = 0; i < USERS; i++) await seedUser(db, `bench-user-${i}`);

@@ -2,6 +2,7 @@
 // Config comes as JSON in BENCH_APP; answers {type: 'ready', url} once listening.
 import { resolve } from 'node:path';
 import { DIST } from './harness.mjs';
+import { profileStart, profileStop } from './profiler.mjs';
 
 const config = JSON.parse(process.env.BENCH_APP ?? '{}');
 
@@ -115,6 +116,8 @@ const commands = {
     sqlCommits.count = 0;
     return { commits, rows: rows.sort((a, b) => b.count - a.count) };
   },
+  profileStart,
+  profileStop,
   /** Every guard request then reads the database (measures the index lookup). */
   cacheOff: () => {
     app.get(SessionCache).disable();

@@ -41,11 +41,11 @@ export async function startPeer({ peer, variant, databaseUrl, op, jwtSecret }) {
     url,
     name: variant ? `${peer} (${variant})` : peer,
     /** Asks the peer process something ('serverTimes': [url, ms] of each login request since). */
-    call(cmd) {
+    call(cmd, args) {
       const id = nextId++;
       return new Promise((done) => {
         waiting.set(id, done);
-        child.send({ type: 'call', id, cmd });
+        child.send({ type: 'call', id, cmd, args });
       });
     },
     async stop() {
@@ -57,6 +57,21 @@ export async function startPeer({ peer, variant, databaseUrl, op, jwtSecret }) {
       clearTimeout(timer);
     },
   };
+}
+
+/**
+ * Starts several peers at once (key -> startPeer options) into `into`, so the caller's cleanup
+ * stops every one that started even when another failed.
+ */
+export async function startPeers(specs, into) {
+  const entries = Object.entries(specs);
+  const started = await Promise.allSettled(entries.map(([, spec]) => startPeer(spec)));
+  started.forEach((result, i) => {
+    if (result.status === 'fulfilled') into[entries[i][0]] = result.value;
+  });
+  const failed = started.find((result) => result.status === 'rejected');
+  if (failed) throw failed.reason;
+  return into;
 }
 
 function keepCookies(jar, response) {

@@ -1,4 +1,6 @@
 // One peer app in its own process (config as JSON in BENCH_PEER); `{type: 'ready'}` once listening.
+import { profileStart, profileStop } from '../lib/profiler.mjs';
+
 const config = JSON.parse(process.env.BENCH_PEER ?? '{}');
 let app;
 const serverTimes = [];
@@ -19,8 +21,11 @@ try {
   process.exit(1);
 }
 process.on('message', async (message) => {
-  if (message.type === 'call' && message.cmd === 'serverTimes')
-    process.send({ type: 'reply', id: message.id, value: serverTimes.splice(0) });
+  if (message.type === 'call') {
+    const commands = { serverTimes: () => serverTimes.splice(0), profileStart, profileStop };
+    const value = await commands[message.cmd]?.(message.args);
+    process.send({ type: 'reply', id: message.id, value });
+  }
   if (message.type !== 'stop') return;
   await app.close().catch(() => undefined);
   process.exit(0);
