@@ -11,6 +11,7 @@ export { authEntities } from './database/auth-entities.js';
 export { authMigrations } from '../migrations/index.js';
 export { AuthError, type AuthErrorCode, AUTH_ERROR_STATUS } from './common/auth-error.js';
 export { AuthErrorFilter } from './common/auth-error.filter.js';
+export { BodyParseErrorFilter } from './common/body-parse-error.filter.js';
 export type { AuthRequest, AuthRequestState } from './common/request-context.js';
 export { Public } from './sessions/public.decorator.js';
 export { CurrentUser } from './sessions/current-user.decorator.js';

@@ -36,7 +36,7 @@ describe('AuthValidationPipe', () => {
   it('answers validation_failed with dotted field names', async () => {
     const error = await refusal({ name: 'long name', items: [{ count: 1 }, { count: 'x' }] });
     expect(error.code).toBe('validation_failed');
-    expect(error.status).toBe(400);
+    expect(error.getStatus()).toBe(400);
     expect(Object.keys(error.fields ?? {})).toEqual(['name', 'items[1].count']);
   });
 
