@@ -11,6 +11,9 @@ import { type AuthModuleOptions, resolveAuthOptions } from './auth-options.js';
 import { AuthLogService } from './auth-log/auth-log.service.js';
 import { adminControllers, adminProviders } from './admin/admin.providers.js';
 import { authEntities } from './database/auth-entities.js';
+import { SchemaCheck } from './database/schema-check.js';
+import { AuthEvents } from './events/auth-events.js';
+import { AdminBootstrap } from './users/admin-bootstrap.js';
 import { loginControllers, loginProviders } from './login/login.providers.js';
 import { logoutControllers, logoutProviders } from './logout/logout.providers.js';
 import { oidcControllers, oidcProviders } from './oidc/oidc.providers.js';
@@ -30,6 +33,9 @@ import { UsersService } from './users/users.service.js';
   imports: [TypeOrmModule.forFeature(authEntities)],
   controllers: [...loginControllers, ...oidcControllers, ...logoutControllers, ...adminControllers],
   providers: [
+    SchemaCheck, // first: its start-up check runs before the other providers' hooks
+    AuthEvents,
+    AdminBootstrap,
     {
       provide: RESOLVED_AUTH_OPTIONS,
       useFactory: (options: AuthModuleOptions) => resolveAuthOptions(options),
@@ -50,6 +56,7 @@ import { UsersService } from './users/users.service.js';
   ],
   exports: [
     RESOLVED_AUTH_OPTIONS,
+    AuthEvents,
     AuthSettingsService,
     UsersService,
     SessionsService,
