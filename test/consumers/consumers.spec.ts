@@ -41,7 +41,7 @@ beforeAll(async () => {
   if (!name) throw new Error('npm pack wrote no tarball');
   renameSync(join(WORK, name), TARBALL);
   console.log(
-    `tarball: ${packed.files.length} files, ${(packed.size / 1024).toFixed(1)} kB packed, ${(packed.unpackedSize / 1024).toFixed(1)} kB unpacked`,
+    `Node ${process.version}; tarball: ${packed.files.length} files, ${(packed.size / 1024).toFixed(1)} kB packed, ${(packed.unpackedSize / 1024).toFixed(1)} kB unpacked`,
   );
 }, 300_000);
 
