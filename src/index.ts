@@ -51,3 +51,16 @@ export type { TeamView } from './teams/team.view.js';
 export { normalizeUserName } from './users/user-name.js';
 export type { AdminCreateUserInput, UpdateUserInput } from './users/users.service.js';
 export { IdpKeysService, type VerifiedJws } from './oidc/idp-keys.service.js';
+export {
+  AuthEvents,
+  type AuthEventHandler,
+  type AuthEventMethod,
+  type AuthSignInEvent,
+  type AuthUserCreatedEvent,
+  type UserCreationSource,
+} from './events/auth-events.js';
+export {
+  SchemaCheck,
+  missingAuthEntities,
+  pendingAuthMigrations,
+} from './database/schema-check.js';

@@ -8,9 +8,11 @@ import { randomToken } from '../common/crypto.js';
 import { type HttpRequest, type HttpResponse, readCookie, setCookie } from '../common/http.js';
 import { clientAddress } from '../common/request-context.js';
 import { safeReturnTo } from '../common/url.js';
+import { AuthEvents } from '../events/auth-events.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { setSessionCookie } from '../sessions/session-cookie.js';
 import { AuthSettingsService } from '../settings/auth-settings.service.js';
+import { toAuthenticatedUser } from '../users/user.view.js';
 import type { AuthSettings } from '../settings/auth-settings.types.js';
 import { IdTokenVerifier } from './id-token.verifier.js';
 import { LOGIN_STATE_TTL_MS, LoginStateStore, type PendingLogin } from './login-state.store.js';
@@ -43,6 +45,7 @@ export class OidcLoginService {
     private readonly sessions: SessionsService,
     private readonly authLog: AuthLogService,
     @InjectAuthOptions() private readonly options: ResolvedAuthOptions,
+    private readonly events: AuthEvents,
   ) {}
 
   /** Answers the IdP authorization URL, after storing the pending login. */
@@ -81,7 +84,7 @@ export class OidcLoginService {
         exchange: (code, pending) => this.exchange(code, pending, settings),
       });
       userName = this.userNameOrNull(verified.claims, settings);
-      const { user } = await this.provisioning.provision(verified.claims, settings);
+      const { user, created } = await this.provisioning.provision(verified.claims, settings);
       const { token, session } = await this.sessions.create(user.id, 'oidc', {
         issuer: verified.claims.iss,
         subject: verified.claims.sub,
@@ -90,6 +93,13 @@ export class OidcLoginService {
       });
       setSessionCookie(response, this.options, token, session.expiresAt);
       await this.record(request, user.userName, true, 'ok', null);
+      const signedIn = toAuthenticatedUser(user);
+      await this.events.signedIn({
+        user: signedIn,
+        method: 'oidc',
+        claims: verified.claims,
+        created,
+      });
       return verified.pending.returnTo;
     } catch (thrown) {
       const error = toAuthError(thrown);
