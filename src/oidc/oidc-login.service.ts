@@ -15,7 +15,11 @@ import type { AuthSettings } from '../settings/auth-settings.types.js';
 import { IdTokenVerifier } from './id-token.verifier.js';
 import { LOGIN_STATE_TTL_MS, LoginStateStore, type PendingLogin } from './login-state.store.js';
 import type { OidcClaims } from './oidc-claims.js';
-import { OidcProvisioningService, userNameFromClaims } from './oidc-provisioning.service.js';
+import {
+  OidcProvisioningService,
+  userNameFromClaims,
+  warningText,
+} from './oidc-provisioning.service.js';
 import { OidcStrategyCache } from './oidc-strategy.cache.js';
 import { OidcTokenClient } from './oidc-token.client.js';
 
@@ -81,7 +85,7 @@ export class OidcLoginService {
         exchange: (code, pending) => this.exchange(code, pending, settings),
       });
       userName = this.userNameOrNull(verified.claims, settings);
-      const { user } = await this.provisioning.provision(verified.claims, settings);
+      const { user, plan } = await this.provisioning.provision(verified.claims, settings);
       const { token, session } = await this.sessions.create(user.id, 'oidc', {
         issuer: verified.claims.iss,
         subject: verified.claims.sub,
@@ -89,7 +93,17 @@ export class OidcLoginService {
         idToken: verified.idToken,
       });
       setSessionCookie(response, this.options, token, session.expiresAt);
-      await this.record(request, user.userName, true, 'ok', null);
+      // A warning (e.g. groups_overage) is the success entry's reason, so admins can filter on it.
+      const warning = plan.warnings[0];
+      await this.record(
+        request,
+        user.userName,
+        true,
+        warning ?? 'ok',
+        warning
+          ? `Signed in with warnings: ${plan.warnings.map((code) => `${code}: ${warningText(code, verified.claims)}`).join(' ')}`
+          : null,
+      );
       return verified.pending.returnTo;
     } catch (thrown) {
       const error = toAuthError(thrown);
