@@ -48,7 +48,8 @@ export class OidcSettingsDto implements StoredOidcSettings {
   @ApiProperty({
     enum: ['userName', 'verifiedEmail', 'never'],
     default: 'userName',
-    description: 'How a first sign-in of an unknown (issuer, subject) may bind to an existing user.',
+    description:
+      'How a first sign-in of an unknown (issuer, subject) may bind to an existing user.',
   })
   linkExistingUsers: 'userName' | 'verifiedEmail' | 'never';
   @ApiProperty({ type: [String], description: 'Empty: everyone; else one of these groups.' })
@@ -59,6 +60,21 @@ export class OidcSettingsDto implements StoredOidcSettings {
   adminGroups: string[];
   @ApiProperty({ enum: ['manual', 'idp'], default: 'manual' })
   adminRoleSource: 'manual' | 'idp';
+  @ApiProperty({ example: 600, description: 'Seconds a fetched JWKS is used (0 to 86400).' })
+  jwksCachePeriod: number;
+  @ApiProperty({
+    description: 'RFC 9207: the IdP always sends `iss` in the authorization response.',
+  })
+  authorizationResponseIssParameterSupported: boolean;
+  @ApiProperty({ description: 'The login page goes straight to the IdP.', default: false })
+  autoRedirect: boolean;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    maxLength: 100,
+    description: 'Login button text; null: "Sign in with <issuer host>".',
+  })
+  buttonLabel: string | null;
 }
 
 /** What `GET /admin/authentication` answers. */

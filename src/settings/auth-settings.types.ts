@@ -46,6 +46,14 @@ export interface StoredOidcSettings {
   /** Group-claim values that make a user an admin at every sign-in (needs allowAdminUser). */
   adminGroups: string[];
   adminRoleSource: AdminRoleSource;
+  /** Seconds a fetched JWKS is used before it is fetched again (EspoCRM `oidcJwksCachePeriod`). */
+  jwksCachePeriod: number;
+  /** RFC 9207: the IdP sends `iss` in authorization responses, so a response without it is refused. */
+  authorizationResponseIssParameterSupported: boolean;
+  /** The login page goes straight to the IdP (the password form stays reachable for fallback users). */
+  autoRedirect: boolean;
+  /** Text of the login button; null: "Sign in with <issuer host>". */
+  buttonLabel: string | null;
 }
 
 /** Settings as services use them: the secret decrypted (never leaves the process). */
@@ -93,4 +101,8 @@ export const DEFAULT_OIDC_SETTINGS: StoredOidcSettings = {
   allowedEmailDomains: [],
   adminGroups: [],
   adminRoleSource: 'manual',
+  jwksCachePeriod: 600,
+  authorizationResponseIssParameterSupported: false,
+  autoRedirect: false,
+  buttonLabel: null,
 };

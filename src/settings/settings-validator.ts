@@ -1,5 +1,6 @@
 import { AuthError } from '../common/auth-error.js';
 import { isAllowedIdpUrl } from '../common/url.js';
+import { hsSecretTooShortMessage, requiredSecretBytes, secretBytes } from '../oidc/hs-secret.js';
 import {
   type AuthMethod,
   DEFAULT_OIDC_SETTINGS,
@@ -15,8 +16,16 @@ export interface SettingsUpdate {
 }
 
 export interface ValidationContext {
-  current: { method: AuthMethod; oidc: StoredOidcSettings; clientSecretSet: boolean };
+  current: {
+    method: AuthMethod;
+    oidc: StoredOidcSettings;
+    clientSecretSet: boolean;
+    /** UTF-8 length of the stored secret, for the HS* key length rule; unknown when absent. */
+    clientSecretBytes?: number;
+  };
   isAlgorithmRegistered(name: string): boolean;
+  /** Names of the registered algorithms, listed in the field error of an unknown one. */
+  registeredAlgorithms?(): string[];
   isJwksAlgorithm(name: string): boolean;
   isSecretAlgorithm(name: string): boolean;
   teamExists(teamIds: string[]): Promise<Set<string>>;
@@ -30,7 +39,8 @@ const CLAIM_PATH = /^[A-Za-z0-9_:-]+(\.[A-Za-z0-9_:-]+)*$/;
 const SCOPE = /^[\x21\x23-\x5B\x5D-\x7E]{1,128}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** A DNS name in ASCII (IDNs as punycode), compared lower-cased. */
-const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
+const DOMAIN =
+  /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
 
 type Fields = Record<string, string>;
 type Check<T> = (value: unknown, name: string, fields: Fields) => T | undefined;
@@ -65,11 +75,22 @@ const url: Check<string> = (value, name, fields) => {
   return raw;
 };
 
+/** URL-style claim names (Auth0, Okta custom claims): looked up as one literal key first. */
+function isClaimUrl(raw: string): boolean {
+  if (!/^https?:\/\/[\x21-\x7e]+$/i.test(raw)) return false;
+  try {
+    return new URL(raw).host !== '';
+  } catch {
+    return false;
+  }
+}
+
 const claimPath: Check<string> = (value, name, fields) => {
   const raw = text(255)(value, name, fields);
   if (raw === undefined) return undefined;
-  if (!CLAIM_PATH.test(raw))
-    return void (fields[name] = 'Must be a claim name or a dot path such as realm_access.roles.');
+  if (!CLAIM_PATH.test(raw) && !isClaimUrl(raw))
+    return void (fields[name] =
+      'Must be a claim name, a dot path such as realm_access.roles, or a URL-style name such as https://example.com/claims/groups.');
   return raw;
 };
 
@@ -191,6 +212,17 @@ const OIDC_FIELDS: { [K in keyof StoredOidcSettings]: Check<StoredOidcSettings[K
   allowedEmailDomains: domainList,
   adminGroups: groupList,
   adminRoleSource: oneOf(['manual', 'idp']),
+  jwksCachePeriod: (value, name, fields) => {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 86_400)
+      return void (fields[name] = 'Must be a whole number of seconds (0 to 86400).');
+    return value;
+  },
+  authorizationResponseIssParameterSupported: bool,
+  autoRedirect: bool,
+  buttonLabel: nullable((value, name, fields) => {
+    const label = text(100)(value, name, fields);
+    return label === '' ? null : label;
+  }),
 };
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -250,7 +282,9 @@ export async function validateSettingsUpdate(
   for (const algorithm of oidc.signatureAlgorithms) {
     if (!context.isAlgorithmRegistered(algorithm)) {
       fields['oidc.signatureAlgorithms'] ??=
-        `Unsupported algorithm ${JSON.stringify(algorithm).slice(0, 40)}; registered: see the module options.`;
+        `Unknown signature algorithm ${JSON.stringify(algorithm).slice(0, 40)}. Use one of: ${(
+          context.registeredAlgorithms?.() ?? ['RS256', 'RS384', 'RS512', 'HS256', 'HS384', 'HS512']
+        ).join(', ')}.`;
     }
   }
   // Completeness is required only once OIDC is in use, so an admin can prepare it in password mode.
@@ -267,6 +301,14 @@ export async function validateSettingsUpdate(
       fields['oidc.clientSecret'] ??= 'Required when an HS* algorithm is allowed.';
     }
   }
+  // RFC 7518 3.2: a short HMAC key is guessable online; checked in every mode, like the secret itself.
+  const needed = requiredSecretBytes(
+    oidc.signatureAlgorithms.filter((a) => context.isSecretAlgorithm(a)),
+  );
+  const bytes =
+    clientSecret !== undefined ? secretBytes(clientSecret) : context.current.clientSecretBytes;
+  if (needed.algorithm && bytes !== undefined && bytes > 0 && bytes < needed.bytes)
+    fields['oidc.clientSecret'] ??= hsSecretTooShortMessage(needed.algorithm, needed.bytes, bytes);
   if (method === 'oidc') {
     for (const key of ['clientId', 'issuer', 'authorizationEndpoint', 'tokenEndpoint'] as const) {
       if (!oidc[key]) fields[`oidc.${key}`] ??= 'Required when the method is oidc.';
@@ -284,6 +326,11 @@ export async function validateSettingsUpdate(
   for (const key of ['allowedGroups', 'adminGroups'] as const) {
     if (oidc[key].length && !oidc.groupClaim)
       fields[`oidc.${key}`] ??= 'Needs a group claim (groupClaim) to read the groups from.';
+  }
+  // EspoCRM refuses this combination too: regular users' fallback needs the fallback itself.
+  if (oidc.allowRegularUserFallback && !oidc.fallback) {
+    fields['oidc.allowRegularUserFallback'] ??=
+      'Needs fallback on: password sign-in of regular users is a kind of fallback.';
   }
   const mapped = oidc.teamMapping.map((row) => row.teamId);
   if (mapped.length && !Object.keys(fields).some((key) => key.startsWith('oidc.teamMapping'))) {
