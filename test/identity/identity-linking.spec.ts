@@ -295,4 +295,23 @@ describe('OIDC identities bound to (issuer, subject), against a real oidc-provid
     expect(again.status).toBe(409);
     expect((await signIn(sub)).me?.id).toBe(userId);
   });
+
+  it('describes the identities endpoints and the new settings in the OpenAPI document', async () => {
+    const doc = await api(t, 'get', '/api/docs-json');
+    expect(doc.status).toBe(200);
+    const paths = doc.body.paths as Record<string, Record<string, unknown>>;
+    expect(Object.keys(paths['/api/v1/admin/users/{id}/identities'])).toEqual(
+      expect.arrayContaining(['get', 'post']),
+    );
+    expect(paths['/api/v1/admin/users/{id}/identities/{identityId}']).toHaveProperty('delete');
+    const oidc = doc.body.components.schemas.OidcSettingsDto.properties as Record<string, unknown>;
+    for (const field of [
+      'linkExistingUsers',
+      'allowedGroups',
+      'allowedEmailDomains',
+      'adminGroups',
+      'adminRoleSource',
+    ])
+      expect(oidc, field).toHaveProperty(field);
+  });
 });
