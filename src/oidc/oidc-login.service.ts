@@ -18,7 +18,7 @@ import type { OidcClaims } from './oidc-claims.js';
 import {
   OidcProvisioningService,
   userNameFromClaims,
-  warningText,
+  warningsMessage,
 } from './oidc-provisioning.service.js';
 import { OidcStrategyCache } from './oidc-strategy.cache.js';
 import { OidcTokenClient } from './oidc-token.client.js';
@@ -94,15 +94,12 @@ export class OidcLoginService {
       });
       setSessionCookie(response, this.options, token, session.expiresAt);
       // A warning (e.g. groups_overage) is the success entry's reason, so admins can filter on it.
-      const warning = plan.warnings[0];
       await this.record(
         request,
         user.userName,
         true,
-        warning ?? 'ok',
-        warning
-          ? `Signed in with warnings: ${plan.warnings.map((code) => `${code}: ${warningText(code, verified.claims)}`).join(' ')}`
-          : null,
+        plan.warnings[0] ?? 'ok',
+        warningsMessage(plan, verified.claims),
       );
       return verified.pending.returnTo;
     } catch (thrown) {

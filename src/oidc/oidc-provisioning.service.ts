@@ -570,6 +570,13 @@ export class OidcProvisioningService {
   }
 }
 
+/** The auth-log message of a sign-in with warnings; null without. */
+export function warningsMessage(plan: ProvisioningPlan, claims: OidcClaims): string | null {
+  if (!plan.warnings.length) return null;
+  const parts = plan.warnings.map((code) => `${code}: ${warningText(code, claims)}`);
+  return `Signed in with warnings: ${parts.join(' ')}`;
+}
+
 /** The admin-facing text of a warning code (also the auth-log message). */
 export function warningText(code: string, claims: OidcClaims = {}): string {
   switch (code) {
