@@ -17,7 +17,11 @@ import type { AuthSettings } from '../settings/auth-settings.types.js';
 import { IdTokenVerifier } from './id-token.verifier.js';
 import { LOGIN_STATE_TTL_MS, LoginStateStore, type PendingLogin } from './login-state.store.js';
 import type { OidcClaims } from './oidc-claims.js';
-import { OidcProvisioningService, userNameFromClaims } from './oidc-provisioning.service.js';
+import {
+  OidcProvisioningService,
+  userNameFromClaims,
+  warningsMessage,
+} from './oidc-provisioning.service.js';
 import { OidcStrategyCache } from './oidc-strategy.cache.js';
 import { OidcTokenClient } from './oidc-token.client.js';
 
@@ -84,7 +88,7 @@ export class OidcLoginService {
         exchange: (code, pending) => this.exchange(code, pending, settings),
       });
       userName = this.userNameOrNull(verified.claims, settings);
-      const { user, created } = await this.provisioning.provision(verified.claims, settings);
+      const { user, created, plan } = await this.provisioning.provision(verified.claims, settings);
       const { token, session } = await this.sessions.create(user.id, 'oidc', {
         issuer: verified.claims.iss,
         subject: verified.claims.sub,
@@ -92,7 +96,14 @@ export class OidcLoginService {
         idToken: verified.idToken,
       });
       setSessionCookie(response, this.options, token, session.expiresAt);
-      await this.record(request, user.userName, true, 'ok', null);
+      // A warning (e.g. groups_overage) is the success entry's reason, so admins can filter on it.
+      await this.record(
+        request,
+        user.userName,
+        true,
+        plan.warnings[0] ?? 'ok',
+        warningsMessage(plan, verified.claims),
+      );
       const signedIn = toAuthenticatedUser(user);
       await this.events.signedIn({
         user: signedIn,
