@@ -34,6 +34,43 @@ interface VerifiedLogin {
 /** A browser-binding cookie value we issued looks like this (base64url of 32 bytes). */
 const BROWSER_ID = /^[A-Za-z0-9_-]{43}$/;
 
+/**
+ * RFC 9207: the `iss` authorization-response parameter must equal the configured issuer when
+ * present, and must be present when the IdP says it always sends it.
+ */
+export function checkResponseIssuer(iss: unknown, settings: AuthSettings): void {
+  if (iss === undefined) {
+    if (settings.oidc.authorizationResponseIssParameterSupported)
+      throw new AuthError(
+        'iss_mismatch',
+        'The IdP sent no "iss" in the authorization response although it advertises it (RFC 9207).',
+      );
+    return;
+  }
+  if (typeof iss !== 'string' || iss !== settings.oidc.issuer)
+    throw new AuthError(
+      'iss_mismatch',
+      'The authorization response names another issuer ("iss", RFC 9207): possible IdP mix-up.',
+    );
+}
+
+/**
+ * An unsigned stand-in carrying only what passport-openidconnect reads (iss, sub, aud, exp,
+ * iat) of claims our verifier already accepted; it never leaves the process.
+ */
+function passportStandIn(claims: { iss: string; sub: string }, settings: AuthSettings): string {
+  const now = Math.floor(Date.now() / 1000);
+  const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const payload = {
+    iss: claims.iss,
+    sub: claims.sub,
+    aud: settings.oidc.clientId,
+    iat: now,
+    exp: now + 300,
+  };
+  return `${part({ alg: 'none' })}.${part(payload)}.`;
+}
+
 /** The OIDC login flow: authorization redirect, callback, provisioning, session. */
 @Injectable()
 export class OidcLoginService {
@@ -73,6 +110,8 @@ export class OidcLoginService {
     try {
       const settings = await this.enabledSettings();
       const query = request.query ?? {};
+      // RFC 9207 before anything else, error responses included: a mix-up attacker's IdP is named here.
+      checkResponseIssuer(query.iss, settings);
       if (query.error !== undefined) {
         const word =
           typeof query.error === 'string' && /^[a-z0-9_.-]{1,64}$/i.test(query.error)
@@ -174,7 +213,8 @@ export class OidcLoginService {
     return {
       result: { pending, idToken: tokens.idToken, claims },
       accessToken: tokens.accessToken,
-      raw: tokens.raw,
+      // passport re-checks exp without leeway: it gets a stand-in of the claims already verified.
+      raw: { id_token: passportStandIn(idClaims, settings) },
     };
   }
 
