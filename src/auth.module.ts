@@ -20,6 +20,10 @@ import { SessionGuard } from './sessions/session.guard.js';
 import { SessionsService } from './sessions/sessions.service.js';
 import { AuthSettingsService } from './settings/auth-settings.service.js';
 import { UsersService } from './users/users.service.js';
+import {
+  testSignInControllers,
+  testSignInProviders,
+} from './test-sign-in/test-sign-in.providers.js';
 
 /**
  * OpenID Connect and password sign-in with run-time settings kept in PostgreSQL.
@@ -28,7 +32,13 @@ import { UsersService } from './users/users.service.js';
  */
 @Module({
   imports: [TypeOrmModule.forFeature(authEntities)],
-  controllers: [...loginControllers, ...oidcControllers, ...logoutControllers, ...adminControllers],
+  controllers: [
+    ...loginControllers,
+    ...oidcControllers,
+    ...logoutControllers,
+    ...adminControllers,
+    ...testSignInControllers,
+  ],
   providers: [
     {
       provide: RESOLVED_AUTH_OPTIONS,
@@ -47,6 +57,7 @@ import { UsersService } from './users/users.service.js';
     ...oidcProviders,
     ...logoutProviders,
     ...adminProviders,
+    ...testSignInProviders,
   ],
   exports: [
     RESOLVED_AUTH_OPTIONS,

@@ -11,6 +11,8 @@ import type { Request, Response } from 'express';
 import { toAuthError } from '../common/auth-error.filter.js';
 import { Public } from '../sessions/public.decorator.js';
 import { OidcLoginService } from './oidc-login.service.js';
+import { TestSignInService } from '../test-sign-in/test-sign-in.service.js';
+import { isTestSignInState } from '../test-sign-in/test-sign-in-state.js';
 
 /** Neither the IdP URL (with state) nor the callback (with code) may be cached or leak via Referer. */
 function protect(response: Response): void {
@@ -27,7 +29,10 @@ function wantsJson(request: Request): boolean {
 @ApiTags('auth')
 @Controller('auth/oidc')
 export class OidcController {
-  constructor(private readonly login: OidcLoginService) {}
+  constructor(
+    private readonly login: OidcLoginService,
+    private readonly testSignIn: TestSignInService,
+  ) {}
 
   @Public()
   @Get('login')
@@ -48,6 +53,9 @@ export class OidcController {
   @ApiUnauthorizedResponse({ description: '`{error, message}` for JSON-only clients.' })
   async callback(@Req() request: Request, @Res() response: Response): Promise<void> {
     protect(response);
+    // An admin's test sign-in ends in its report, never in a session.
+    if (isTestSignInState(request.query.state))
+      return response.redirect(302, await this.testSignIn.finish(request));
     try {
       const returnTo = await this.login.finish(request, response);
       response.redirect(302, returnTo);
