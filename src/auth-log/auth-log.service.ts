@@ -34,6 +34,8 @@ export interface AuthLogView {
 @Injectable()
 export class AuthLogService {
   private readonly logger = new Logger('AuthLog');
+  /** Who an attempt opened by `start` is about, until `finish` logs its outcome. */
+  private readonly pending = new Map<string, AuthLogRecord>();
 
   constructor(
     @InjectRepository(AuthLogEntity) private readonly repository: Repository<AuthLogEntity>,
@@ -41,6 +43,7 @@ export class AuthLogService {
 
   /** Records an attempt; a failure to write the log never fails the login itself. */
   async record(entry: AuthLogRecord): Promise<void> {
+    this.announce(entry);
     try {
       // Prepared statement: written on every login and back-channel logout.
       await preparedQuery(
@@ -75,7 +78,9 @@ export class AuthLogService {
       reason: entry.reason.slice(0, 64),
       message: entry.message?.slice(0, 2000) ?? null,
     });
-    return (result.identifiers[0] as { id: string }).id;
+    const id = (result.identifiers[0] as { id: string }).id;
+    this.rememberPending(id, entry);
+    return id;
   }
 
   /** Records the outcome of an attempt opened with `start`. */
@@ -83,6 +88,9 @@ export class AuthLogService {
     id: string,
     outcome: Pick<AuthLogRecord, 'success' | 'reason' | 'message'>,
   ): Promise<void> {
+    const started = this.pending.get(id);
+    this.pending.delete(id);
+    if (started) this.announce({ ...started, ...outcome });
     try {
       await this.repository.update(
         { id },
@@ -136,5 +144,31 @@ export class AuthLogService {
       reason: row.reason,
       message: row.message,
     }));
+  }
+
+  /**
+   * One server-log line per recorded outcome, at the default level, so operators see sign-ins,
+   * refusals, logouts and throttling without the admin page (DESIGN 2.9: never a token or secret).
+   */
+  private announce(entry: AuthLogRecord): void {
+    const outcome = entry.success
+      ? entry.method === 'logout' || entry.method === 'backchannel'
+        ? 'signed out'
+        : 'signed in'
+      : 'refused';
+    // JSON.stringify quotes and escapes IdP-supplied text, so a claim cannot forge a log line.
+    const user = entry.userName === null ? '-' : JSON.stringify(entry.userName.slice(0, 255));
+    const line = `${entry.method} ${outcome}: reason=${entry.reason} user=${user} ip=${entry.ipAddress ?? '-'}`;
+    const detail = entry.message
+      ? ` (${JSON.stringify(entry.message.slice(0, 300)).slice(1, -1)})`
+      : '';
+    if (entry.success) this.logger.log(line + detail);
+    else this.logger.warn(line + detail);
+  }
+
+  private rememberPending(id: string, entry: AuthLogRecord): void {
+    // Bounded: an attempt whose outcome is never written must not grow the map forever.
+    if (this.pending.size >= 10_000) this.pending.delete(this.pending.keys().next().value!);
+    this.pending.set(id, entry);
   }
 }

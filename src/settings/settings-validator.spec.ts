@@ -230,7 +230,7 @@ describe('validateSettingsUpdate', () => {
       'oidc.clientSecret',
     ]);
     const withSecret = await validateSettingsUpdate(
-      oidcWith({ signatureAlgorithms: ['HS256'], clientSecret: 'x' }),
+      oidcWith({ signatureAlgorithms: ['HS256'], clientSecret: 'x'.repeat(32) }),
       context(),
     );
     expect(withSecret.oidc.signatureAlgorithms).toEqual(['HS256']);

@@ -1,5 +1,6 @@
 import { AuthError } from '../common/auth-error.js';
 import { isAllowedIdpUrl } from '../common/url.js';
+import { hsSecretTooShortMessage, requiredSecretBytes, secretBytes } from '../oidc/hs-secret.js';
 import {
   type AuthMethod,
   DEFAULT_OIDC_SETTINGS,
@@ -15,8 +16,16 @@ export interface SettingsUpdate {
 }
 
 export interface ValidationContext {
-  current: { method: AuthMethod; oidc: StoredOidcSettings; clientSecretSet: boolean };
+  current: {
+    method: AuthMethod;
+    oidc: StoredOidcSettings;
+    clientSecretSet: boolean;
+    /** UTF-8 length of the stored secret, for the HS* key length rule; unknown when absent. */
+    clientSecretBytes?: number;
+  };
   isAlgorithmRegistered(name: string): boolean;
+  /** Names of the registered algorithms, listed in the field error of an unknown one. */
+  registeredAlgorithms?(): string[];
   isJwksAlgorithm(name: string): boolean;
   isSecretAlgorithm(name: string): boolean;
   teamExists(teamIds: string[]): Promise<Set<string>>;
@@ -169,6 +178,12 @@ const OIDC_FIELDS: { [K in keyof StoredOidcSettings]: Check<StoredOidcSettings[K
     return value;
   }),
   pkce: bool,
+  jwksCachePeriod: (value, name, fields) => {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 86_400)
+      return void (fields[name] = 'Must be a whole number of seconds (0 to 86400).');
+    return value;
+  },
+  authorizationResponseIssParameterSupported: bool,
   autoRedirect: bool,
   buttonLabel: nullable((value, name, fields) => {
     const label = text(100)(value, name, fields);
@@ -233,7 +248,9 @@ export async function validateSettingsUpdate(
   for (const algorithm of oidc.signatureAlgorithms) {
     if (!context.isAlgorithmRegistered(algorithm)) {
       fields['oidc.signatureAlgorithms'] ??=
-        `Unsupported algorithm ${JSON.stringify(algorithm).slice(0, 40)}; registered: see the module options.`;
+        `Unknown signature algorithm ${JSON.stringify(algorithm).slice(0, 40)}. Use one of: ${(
+          context.registeredAlgorithms?.() ?? ['RS256', 'RS384', 'RS512', 'HS256', 'HS384', 'HS512']
+        ).join(', ')}.`;
     }
   }
   // Completeness is required only once OIDC is in use, so an admin can prepare it in password mode.
@@ -250,6 +267,14 @@ export async function validateSettingsUpdate(
       fields['oidc.clientSecret'] ??= 'Required when an HS* algorithm is allowed.';
     }
   }
+  // RFC 7518 3.2: a short HMAC key is guessable online; checked in every mode, like the secret itself.
+  const needed = requiredSecretBytes(
+    oidc.signatureAlgorithms.filter((a) => context.isSecretAlgorithm(a)),
+  );
+  const bytes =
+    clientSecret !== undefined ? secretBytes(clientSecret) : context.current.clientSecretBytes;
+  if (needed.algorithm && bytes !== undefined && bytes > 0 && bytes < needed.bytes)
+    fields['oidc.clientSecret'] ??= hsSecretTooShortMessage(needed.algorithm, needed.bytes, bytes);
   if (method === 'oidc') {
     for (const key of ['clientId', 'issuer', 'authorizationEndpoint', 'tokenEndpoint'] as const) {
       if (!oidc[key]) fields[`oidc.${key}`] ??= 'Required when the method is oidc.';
