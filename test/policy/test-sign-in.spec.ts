@@ -278,6 +278,36 @@ describe('Test sign-in (admin API) against a real oidc-provider', () => {
     expect(JSON.stringify(row)).not.toContain(wrong);
   });
 
+  it('reports id_token_wrong_issuer on the iss check, with the claims as the IdP sent them', async () => {
+    const { started } = await runTest(formSettings({ issuer: `${idp.issuer}/other` }));
+    const report = await reportOf(started.id);
+    expect(report.checks.map((check) => [check.name, check.ok])).toEqual([
+      ['authorization response', true],
+      ['state', true],
+      ['token request', true],
+      ['signature', true],
+      ['iss', false],
+    ]);
+    expect(report.checks.at(-1)?.code).toBe('id_token_wrong_issuer');
+    expect(report.idToken).toMatchObject({ claims: { iss: idp.issuer }, verified: false });
+    expect(report.userInfo).toBeNull();
+  });
+
+  it('reports the IdP error on the authorization response check (prompt=none, no IdP session)', async () => {
+    const { started, callback } = await runTest(formSettings({ prompt: 'none' }));
+    expect(callback.location).toBe(`${t.baseUrl}/admin/test-sign-in?id=${started.id}`);
+    const report = await reportOf(started.id);
+    expect(report.checks).toEqual([
+      {
+        name: 'authorization response',
+        ok: false,
+        code: 'idp_error',
+        message: expect.stringContaining('login_required'),
+      },
+    ]);
+    expect(report.result).toMatchObject({ outcome: 'refused', code: 'idp_error' });
+  });
+
   it('uses the stored client secret when the form leaves it out', async () => {
     await putSettings(t, admin, formSettings());
     const withoutSecret: Record<string, unknown> = { ...formSettings().oidc };
