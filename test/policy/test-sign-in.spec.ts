@@ -209,6 +209,10 @@ describe('Test sign-in (admin API) against a real oidc-provider', () => {
       reason: 'ok',
       message: expect.stringMatching(/^Test sign-in: /),
     });
+    // The server log says a test passed, never that someone signed in.
+    const lines = t.logs.lines.filter((line) => line.includes('alice_smith_'));
+    expect(lines.some((line) => line.includes('oidc_test test passed'))).toBe(true);
+    expect(lines.filter((line) => line.includes('signed in'))).toEqual([]);
   });
 
   it('cannot be replayed, nor finish a real sign-in at the callback', async () => {
