@@ -24,7 +24,17 @@ export async function createDemoApp(options: CreateDemoAppOptions): Promise<INes
     logger: options.logger ?? undefined,
     abortOnError: false,
   });
-  configureAuthHttp(app, { excludeFromPrefix: ['/', 'login', 'admin', 'me'] });
+  configureAuthHttp(app, {
+    excludeFromPrefix: [
+      '/',
+      'login',
+      'admin',
+      'admin/test-sign-in',
+      'me',
+      'favicon.ico',
+      'assets/site-rules.js',
+    ],
+  });
   // Page scripts and styles: plain files, outside the session guard (they hold no data).
   app.useStaticAssets(pagesFolder(), { prefix: '/assets/', index: false, maxAge: 0 });
   setupSwagger(app, app.get<ResolvedAuthOptions>(RESOLVED_AUTH_OPTIONS).sessionCookieName);

@@ -1,4 +1,4 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Header } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCookieAuth,
@@ -20,6 +20,8 @@ export class MeController {
   constructor(private readonly users: UsersService) {}
 
   @Get('me')
+  // User data: never kept by a browser or proxy cache (Back after sign-out must not show it).
+  @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'The signed-in user.' })
   @ApiOkResponse({ type: UserViewDto })
   @ApiUnauthorizedResponse({
