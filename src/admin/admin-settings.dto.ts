@@ -45,6 +45,21 @@ export class OidcSettingsDto implements StoredOidcSettings {
   prompt: 'none' | 'login' | 'consent' | 'select_account' | null;
   @ApiProperty({ type: Number, nullable: true }) maxAge: number | null;
   @ApiProperty() pkce: boolean;
+  @ApiProperty({ example: 600, description: 'Seconds a fetched JWKS is used (0 to 86400).' })
+  jwksCachePeriod: number;
+  @ApiProperty({
+    description: 'RFC 9207: the IdP always sends `iss` in the authorization response.',
+  })
+  authorizationResponseIssParameterSupported: boolean;
+  @ApiProperty({ description: 'The login page goes straight to the IdP.', default: false })
+  autoRedirect: boolean;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    maxLength: 100,
+    description: 'Login button text; null: "Sign in with <issuer host>".',
+  })
+  buttonLabel: string | null;
 }
 
 /** What `GET /admin/authentication` answers. */

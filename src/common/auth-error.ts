@@ -42,6 +42,8 @@ export const AUTH_ERROR_STATUS = {
   id_token_missing_claim: 401,
   id_token_too_old: 401,
   nonce_mismatch: 401,
+  iss_mismatch: 401,
+  hs_secret_too_short: 401,
   userinfo_failed: 401,
   userinfo_sub_mismatch: 401,
   username_claim_missing: 401,

@@ -28,6 +28,7 @@ import { Public } from '../sessions/public.decorator.js';
 import { setSessionCookie } from '../sessions/session-cookie.js';
 import { AuthSettingsService } from '../settings/auth-settings.service.js';
 import { AuthMethodsDto, LoginDto, LoginResponseDto } from './login.dto.js';
+import { loginMethodsOf } from './login-methods.js';
 import { PasswordLoginService, TooManyAttemptsError } from './password-login.service.js';
 
 @ApiTags('auth')
@@ -46,8 +47,10 @@ export class LoginController {
   @ApiOperation({ summary: 'Which sign-in methods the login page offers.' })
   @ApiOkResponse({ type: AuthMethodsDto })
   async methods(): Promise<AuthMethodsDto> {
-    const { method, oidc } = await this.settings.get();
-    return { method, fallback: method === 'password' ? true : oidc.fallback };
+    return loginMethodsOf(
+      await this.settings.get(),
+      `${this.options.siteOrigin}${this.options.routePrefix}/auth/oidc/login`,
+    );
   }
 
   @Public()

@@ -12,10 +12,11 @@ import type { ResolvedAuthOptions } from '../auth-options.js';
 import { AuthError } from '../common/auth-error.js';
 import type { AuthSettings } from '../settings/auth-settings.types.js';
 import { AlgorithmRegistry, type SignatureAlgorithmDefinition } from './algorithm-registry.js';
+import { hsSecretTooShortMessage, minHmacSecretBytes, secretBytes } from './hs-secret.js';
 import { IdpHttpClient } from './idp-http.client.js';
 
-/** A cached JWKS is used this long before a regular refetch. */
-const JWKS_MAX_AGE_MS = 10 * 60 * 1000;
+/** A cached JWKS is used this long before a regular refetch when the settings say nothing. */
+const DEFAULT_JWKS_CACHE_SECONDS = 600;
 /** Bounds the verification work one token can cause. */
 const MAX_CANDIDATE_KEYS = 4;
 const MAX_KEYS_PER_SET = 100;
@@ -33,6 +34,16 @@ interface JwksEntry {
 export interface VerifiedJws {
   header: JWSHeaderParameters;
   payload: JWTPayload;
+}
+
+/** `jwksCachePeriod` of the settings (seconds) in milliseconds. */
+function jwksMaxAgeMs(settings: AuthSettings): number {
+  const seconds: unknown = settings.oidc.jwksCachePeriod;
+  return (
+    (typeof seconds === 'number' && Number.isFinite(seconds) && seconds >= 0
+      ? seconds
+      : DEFAULT_JWKS_CACHE_SECONDS) * 1000
+  );
 }
 
 /** Bits of an RSA modulus given as base64url. */
@@ -81,6 +92,13 @@ export class IdpKeysService {
           'id_token_alg_not_allowed',
           `The token is signed with ${definition.name}, which needs the client secret, but none is set.`,
         );
+      // A short HMAC key can be guessed online; settings saved before this rule are refused here.
+      const needed = minHmacSecretBytes(definition.name);
+      if (secretBytes(secret) < needed)
+        throw new AuthError(
+          'hs_secret_too_short',
+          hsSecretTooShortMessage(definition.name, needed, secretBytes(secret)),
+        );
       return this.verifyWith(token, new TextEncoder().encode(secret), definition.name);
     }
     const endpoint = settings.oidc.jwksEndpoint;
@@ -90,7 +108,7 @@ export class IdpKeysService {
         `The token is signed with ${definition.name}, but no JWKS endpoint is configured.`,
       );
     const fetchesBefore = this.fetches;
-    const cached = await this.keysOf(endpoint);
+    const cached = await this.keysOf(endpoint, jwksMaxAgeMs(settings));
     const first = await this.tryKeys(token, header, definition, cached);
     if (first.verified) return first.verified;
     let outcome = first;
@@ -234,10 +252,10 @@ export class IdpKeysService {
     return imported;
   }
 
-  private async keysOf(endpoint: string): Promise<JWK[]> {
+  private async keysOf(endpoint: string, maxAgeMs: number): Promise<JWK[]> {
     const entry = this.jwks.get(endpoint);
     if (entry?.pending) return entry.pending;
-    if (entry && entry.keys.length > 0 && Date.now() - entry.fetchedAt < JWKS_MAX_AGE_MS)
+    if (entry && entry.keys.length > 0 && Date.now() - entry.fetchedAt < maxAgeMs)
       return entry.keys;
     if (entry && this.inCooldown(entry)) {
       // The last attempt failed moments ago: answer from what we have instead of hammering the IdP.

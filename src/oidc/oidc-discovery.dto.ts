@@ -20,4 +20,6 @@ export class DiscoveryResultDto {
   signatureAlgorithms: string[];
   @ApiProperty({ type: [String], example: ['client_secret_post', 'client_secret_basic'] })
   tokenEndpointAuthMethods: string[];
+  @ApiProperty({ description: 'RFC 9207 `authorization_response_iss_parameter_supported`.' })
+  authorizationResponseIssParameterSupported: boolean;
 }

@@ -81,6 +81,9 @@ export class OidcDiscoveryService {
       endSessionEndpoint: optional('end_session_endpoint'),
       signatureAlgorithms: algs.filter((alg) => alg !== 'none' && this.algorithms.has(alg)),
       tokenEndpointAuthMethods: AUTH_METHODS.filter((method) => methods.includes(method)),
+      // RFC 9207: when advertised, a callback without a matching `iss` is refused.
+      authorizationResponseIssParameterSupported:
+        doc.authorization_response_iss_parameter_supported === true,
     };
   }
 }

@@ -79,6 +79,7 @@ export class AuthSettingsService {
           method: row.method,
           oidc: { ...DEFAULT_OIDC_SETTINGS, ...row.oidc },
           clientSecretSet: !!row.clientSecretEncrypted,
+          clientSecretBytes: this.storedSecretBytes(row),
         },
         isAlgorithmRegistered: (name) => this.algorithms.has(name),
         registeredAlgorithms: () => this.algorithms.names(),
@@ -121,6 +122,19 @@ export class AuthSettingsService {
     row.version += 1;
     await repository.save(row);
     return mapping.length - kept.length;
+  }
+
+  /** UTF-8 length of the stored secret (for the HS* key length rule); undefined when none. */
+  private storedSecretBytes(row: AuthSettingsEntity): number | undefined {
+    if (!row.clientSecretEncrypted) return undefined;
+    try {
+      return Buffer.byteLength(
+        decryptSecret(row.clientSecretEncrypted, this.options.secretKey),
+        'utf8',
+      );
+    } catch {
+      return undefined;
+    }
   }
 
   redirectUri(): string {

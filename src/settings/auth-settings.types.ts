@@ -34,6 +34,14 @@ export interface StoredOidcSettings {
   prompt: OidcPrompt | null;
   maxAge: number | null;
   pkce: boolean;
+  /** Seconds a fetched JWKS is used before it is fetched again (EspoCRM `oidcJwksCachePeriod`). */
+  jwksCachePeriod: number;
+  /** RFC 9207: the IdP sends `iss` in authorization responses, so a response without it is refused. */
+  authorizationResponseIssParameterSupported: boolean;
+  /** The login page goes straight to the IdP (the password form stays reachable for fallback users). */
+  autoRedirect: boolean;
+  /** Text of the login button; null: "Sign in with <issuer host>". */
+  buttonLabel: string | null;
 }
 
 /** Settings as services use them: the secret decrypted (never leaves the process). */
@@ -76,4 +84,8 @@ export const DEFAULT_OIDC_SETTINGS: StoredOidcSettings = {
   prompt: null,
   maxAge: null,
   pkce: true,
+  jwksCachePeriod: 600,
+  authorizationResponseIssParameterSupported: false,
+  autoRedirect: false,
+  buttonLabel: null,
 };

@@ -1,5 +1,6 @@
 import { AuthError } from '../common/auth-error.js';
 import { isAllowedIdpUrl } from '../common/url.js';
+import { hsSecretTooShortMessage, requiredSecretBytes, secretBytes } from '../oidc/hs-secret.js';
 import {
   type AuthMethod,
   DEFAULT_OIDC_SETTINGS,
@@ -15,7 +16,13 @@ export interface SettingsUpdate {
 }
 
 export interface ValidationContext {
-  current: { method: AuthMethod; oidc: StoredOidcSettings; clientSecretSet: boolean };
+  current: {
+    method: AuthMethod;
+    oidc: StoredOidcSettings;
+    clientSecretSet: boolean;
+    /** UTF-8 length of the stored secret, for the HS* key length rule; unknown when absent. */
+    clientSecretBytes?: number;
+  };
   isAlgorithmRegistered(name: string): boolean;
   /** Names of the registered algorithms, listed in the field error of an unknown one. */
   registeredAlgorithms?(): string[];
@@ -65,11 +72,22 @@ const url: Check<string> = (value, name, fields) => {
   return raw;
 };
 
+/** URL-style claim names (Auth0, Okta custom claims): looked up as one literal key first. */
+function isClaimUrl(raw: string): boolean {
+  if (!/^https?:\/\/[\x21-\x7e]+$/i.test(raw)) return false;
+  try {
+    return new URL(raw).host !== '';
+  } catch {
+    return false;
+  }
+}
+
 const claimPath: Check<string> = (value, name, fields) => {
   const raw = text(255)(value, name, fields);
   if (raw === undefined) return undefined;
-  if (!CLAIM_PATH.test(raw))
-    return void (fields[name] = 'Must be a claim name or a dot path such as realm_access.roles.');
+  if (!CLAIM_PATH.test(raw) && !isClaimUrl(raw))
+    return void (fields[name] =
+      'Must be a claim name, a dot path such as realm_access.roles, or a URL-style name such as https://example.com/claims/groups.');
   return raw;
 };
 
@@ -160,6 +178,17 @@ const OIDC_FIELDS: { [K in keyof StoredOidcSettings]: Check<StoredOidcSettings[K
     return value;
   }),
   pkce: bool,
+  jwksCachePeriod: (value, name, fields) => {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 86_400)
+      return void (fields[name] = 'Must be a whole number of seconds (0 to 86400).');
+    return value;
+  },
+  authorizationResponseIssParameterSupported: bool,
+  autoRedirect: bool,
+  buttonLabel: nullable((value, name, fields) => {
+    const label = text(100)(value, name, fields);
+    return label === '' ? null : label;
+  }),
 };
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -238,6 +267,14 @@ export async function validateSettingsUpdate(
       fields['oidc.clientSecret'] ??= 'Required when an HS* algorithm is allowed.';
     }
   }
+  // RFC 7518 3.2: a short HMAC key is guessable online; checked in every mode, like the secret itself.
+  const needed = requiredSecretBytes(
+    oidc.signatureAlgorithms.filter((a) => context.isSecretAlgorithm(a)),
+  );
+  const bytes =
+    clientSecret !== undefined ? secretBytes(clientSecret) : context.current.clientSecretBytes;
+  if (needed.algorithm && bytes !== undefined && bytes > 0 && bytes < needed.bytes)
+    fields['oidc.clientSecret'] ??= hsSecretTooShortMessage(needed.algorithm, needed.bytes, bytes);
   if (method === 'oidc') {
     for (const key of ['clientId', 'issuer', 'authorizationEndpoint', 'tokenEndpoint'] as const) {
       if (!oidc[key]) fields[`oidc.${key}`] ??= 'Required when the method is oidc.';
@@ -247,6 +284,11 @@ export async function validateSettingsUpdate(
   if (!oidc.fallback && !oidc.allowAdminUser) {
     fields['oidc.fallback'] ??=
       'Admins would have no way to sign in: keep fallback on or allow admins to use OIDC.';
+  }
+  // EspoCRM refuses this combination too: regular users' fallback needs the fallback itself.
+  if (oidc.allowRegularUserFallback && !oidc.fallback) {
+    fields['oidc.allowRegularUserFallback'] ??=
+      'Needs fallback on: password sign-in of regular users is a kind of fallback.';
   }
   const mapped = oidc.teamMapping.map((row) => row.teamId);
   if (mapped.length && !Object.keys(fields).some((key) => key.startsWith('oidc.teamMapping'))) {

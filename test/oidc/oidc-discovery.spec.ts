@@ -47,6 +47,7 @@ describe('POST /admin/authentication/discover', () => {
       endSessionEndpoint: `${local.issuer}/session/end`,
       signatureAlgorithms: expect.arrayContaining(['RS256', 'HS256']),
       tokenEndpointAuthMethods: ['client_secret_post', 'client_secret_basic'],
+      authorizationResponseIssParameterSupported: true,
     });
     const after = await api(t, 'get', '/api/v1/admin/authentication', admin);
     expect(after.body).toEqual(before.body);
@@ -57,6 +58,7 @@ describe('POST /admin/authentication/discover', () => {
     expect(response.status).toBe(200);
     expect(response.body.signatureAlgorithms).toEqual(['RS256', 'HS256']);
     expect(response.body.tokenEndpointAuthMethods).toEqual(['client_secret_basic']);
+    expect(response.body.authorizationResponseIssParameterSupported).toBe(false);
   });
 
   it('fails with discovery_issuer_mismatch when the document names another issuer', async () => {
