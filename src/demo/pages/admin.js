@@ -333,8 +333,17 @@ async function discover() {
     'endSessionEndpoint',
   ])
     set(name, found[name]);
-  if (found.signatureAlgorithms?.length)
-    set('signatureAlgorithms', found.signatureAlgorithms.join(', '));
+  const advertised = found.signatureAlgorithms ?? [];
+  const current = document
+    .getElementById('oidc.signatureAlgorithms')
+    .value.split(/[\s,]+/)
+    .filter(Boolean);
+  // Keep the admin's choice when the provider supports it; else its public-key algorithms
+  // (HS* only on purpose: they need a long shared secret).
+  if (advertised.length && !current.every((alg) => advertised.includes(alg))) {
+    const publicKey = advertised.filter((alg) => !alg.startsWith('HS'));
+    set('signatureAlgorithms', (publicKey.length ? publicKey : advertised).join(', '));
+  }
   const auth = document.getElementById('oidc.tokenEndpointAuthMethod');
   const supported = found.tokenEndpointAuthMethods ?? [];
   if (supported.length && !supported.includes(auth.value)) {

@@ -71,7 +71,7 @@ async function init() {
   if (body.method === 'oidc') {
     const providers = showProviders(body);
     oidcSection.hidden = false;
-    passwordForEveryone = body.fallbackForUsers !== false;
+    passwordForEveryone = body.fallbackForRegularUsers !== false;
     if (!passwordForEveryone) toggle.textContent = 'Administrator? Sign in with a password';
     if (body.fallback) toggleRow.hidden = false;
     // `?password=1` is the escape hatch: the password form, never an automatic redirect.
