@@ -53,6 +53,11 @@ function fill(view) {
         input.value = value === null || value === undefined ? '' : String(value);
     }
   }
+  // A panel whose every setting this server lacks is hidden as a whole.
+  for (const panel of form.querySelectorAll('.panel')) {
+    const inputs = [...panel.querySelectorAll('[data-setting]')];
+    if (inputs.length) panel.hidden = inputs.every((input) => input.dataset.absent === 'true');
+  }
   document.getElementById('redirectUri').value = view.redirectUri;
   document.getElementById('backchannelLogoutUri').value = view.backchannelLogoutUri;
   showSecretState(view.clientSecretSet);
