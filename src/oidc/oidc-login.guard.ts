@@ -1,6 +1,7 @@
 import { type CanActivate, type ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import passport from 'passport';
 import { AuthError } from '../common/auth-error.js';
+import { toAuthError } from '../common/auth-error.filter.js';
 import type { HttpRequest, HttpResponse } from '../common/http.js';
 import {
   type OidcAuthenticateOptions,
@@ -41,7 +42,7 @@ export class OidcLoginGuard implements CanActivate {
         this.strategy,
         options,
         (error: unknown, result: OidcLoginStep | false | undefined) => {
-          if (error) return reject(error instanceof Error ? error : new Error(String(error)));
+          if (error) return reject(toAuthError(error));
           if (!result)
             return reject(new AuthError('unauthenticated', 'The sign-in did not complete.'));
           request[OIDC_STEP_PROPERTY] = result;
@@ -49,7 +50,7 @@ export class OidcLoginGuard implements CanActivate {
         },
       ) as (req: unknown, res: unknown, next: (error?: unknown) => void) => void;
       middleware(request, response, (error?: unknown) =>
-        error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(true),
+        error ? reject(toAuthError(error)) : resolve(true),
       );
     });
   }

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import passport from 'passport';
 import type { HttpRequest, HttpResponse } from '../common/http.js';
+import { TestSignInService } from '../test-sign-in/test-sign-in.service.js';
+import { isTestSignInState } from '../test-sign-in/test-sign-in-state.js';
 import { OidcLoginService } from './oidc-login.service.js';
 
 /** Name of the module's OIDC login strategy (used by `OidcLoginGuard`). */
@@ -56,13 +58,13 @@ class OidcFlowStrategy extends passport.Strategy {
  */
 @Injectable()
 export class OidcPassportStrategy extends PassportStrategy(OidcFlowStrategy, OIDC_STRATEGY) {
-  constructor(login: OidcLoginService) {
+  constructor(login: OidcLoginService, testSignIn: TestSignInService) {
     super(async (request: HttpRequest, { response, step }: OidcAuthenticateOptions) => {
-      const redirectTo =
-        step === 'callback'
-          ? await login.finish(request, response)
-          : await login.start(request, response);
-      return { step, redirectTo };
+      if (step === 'start') return { step, redirectTo: await login.start(request, response) };
+      // An admin's test sign-in ends in its report, never in a session.
+      if (isTestSignInState(request.query?.state))
+        return { step, redirectTo: await testSignIn.finish(request) };
+      return { step, redirectTo: await login.finish(request, response) };
     });
   }
 

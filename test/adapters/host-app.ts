@@ -27,7 +27,7 @@ class ApiKeyStrategyBase extends passport.Strategy {
     const key = request.headers['x-host-key'];
     if (typeof key !== 'string') return this.fail(401);
     this.verify(key, (error, user) =>
-      error ? this.error(error) : user ? this.success(user as Express.User) : this.fail(401),
+      error ? this.error(error) : user ? this.success(user) : this.fail(401),
     );
   }
 }
