@@ -54,7 +54,14 @@ describe.each(['express', 'fastify'] as const)('the HTTP surface on %s', (adapte
       ],
       accounts: [{ sub: 'sub-olga', password: 'olga-pw', claims: { preferred_username: 'olga' } }],
     });
-    t = await startTestApp({ port, siteUrl, adapter, rootModule: hostRoot });
+    // isGlobal: the host's own controllers (in another module) use SessionGuard and strategies.
+    t = await startTestApp({
+      port,
+      siteUrl,
+      adapter,
+      rootModule: hostRoot,
+      auth: { isGlobal: true },
+    });
     admin = await loginAsAdmin(t);
   });
 

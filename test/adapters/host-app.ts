@@ -13,7 +13,7 @@ import {
 import { APP_GUARD } from '@nestjs/core';
 import { AuthGuard, PassportStrategy } from '@nestjs/passport';
 import passport from 'passport';
-import { type AuthRequest, Public, SESSION_STRATEGY } from '../../src/index.js';
+import { type AuthRequest, Public, SESSION_STRATEGY, SessionGuard } from '../../src/index.js';
 
 /** A host's own Passport strategy (an API key header), composed with the module's session. */
 class ApiKeyStrategyBase extends passport.Strategy {
@@ -69,6 +69,19 @@ export class HostController {
   @Get('composed')
   composed(@Req() request: HostRequest): { userName: string | undefined; viaSession: boolean } {
     return { userName: request.user?.userName, viaSession: request.auth !== undefined };
+  }
+
+  // Guarded explicitly: what a host does once it turned the global guard off.
+  @UseGuards(SessionGuard)
+  @Get('explicit')
+  explicit(@Req() request: HostRequest): { userName: string | undefined } {
+    return { userName: request.user?.userName };
+  }
+
+  // No decorator at all: open when the global guard is off, guarded when it is on.
+  @Get('plain')
+  plain(): { plain: true } {
+    return { plain: true };
   }
 
   @Get('seen')
