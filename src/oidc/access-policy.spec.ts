@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkAccess, emailDomain, isEmailVerified } from './access-policy.js';
+import type { GroupClaim } from './oidc-claims.js';
 
 const open = { allowedGroups: [], allowedEmailDomains: [], groupClaim: 'groups' };
 
@@ -24,12 +25,13 @@ describe('access policy', () => {
   it('needs one allowed group, and a group claim that says something', () => {
     const policy = { ...open, allowedGroups: ['staff'] };
     expect(checkAccess({}, { status: 'ok', groups: ['x', 'staff'] }, policy).allowed).toBe(true);
-    for (const groups of [
+    const refused: GroupClaim[] = [
       { status: 'ok', groups: [] },
       { status: 'ok', groups: ['Staff'] },
       { status: 'overage', groups: null },
       { status: 'invalid', groups: null },
-    ] as const)
+    ];
+    for (const groups of refused)
       expect(checkAccess({}, groups, policy)).toMatchObject({
         allowed: false,
         code: 'group_not_allowed',
@@ -38,7 +40,7 @@ describe('access policy', () => {
 
   it('needs a verified email of an allowed domain, exactly', () => {
     const policy = { ...open, allowedEmailDomains: ['corp.example'] };
-    const groups = { status: 'ok', groups: [] } as const;
+    const groups: GroupClaim = { status: 'ok', groups: [] };
     const verdict = (claims: Record<string, unknown>) => checkAccess(claims, groups, policy);
     expect(verdict({ email: 'a@Corp.Example', email_verified: true }).allowed).toBe(true);
     for (const claims of [
