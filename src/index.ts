@@ -19,6 +19,7 @@ export {
   type ReasonText,
 } from './common/reason-text.js';
 export { AuthErrorFilter } from './common/auth-error.filter.js';
+export { BodyParseErrorFilter } from './common/body-parse-error.filter.js';
 export type { AuthRequest, AuthRequestState } from './common/request-context.js';
 export { Public } from './sessions/public.decorator.js';
 export { CurrentUser } from './sessions/current-user.decorator.js';
@@ -60,3 +61,16 @@ export type { TeamView } from './teams/team.view.js';
 export { normalizeUserName } from './users/user-name.js';
 export type { AdminCreateUserInput, UpdateUserInput } from './users/users.service.js';
 export { IdpKeysService, type VerifiedJws } from './oidc/idp-keys.service.js';
+export {
+  AuthEvents,
+  type AuthEventHandler,
+  type AuthEventMethod,
+  type AuthSignInEvent,
+  type AuthUserCreatedEvent,
+  type UserCreationSource,
+} from './events/auth-events.js';
+export {
+  SchemaCheck,
+  missingAuthEntities,
+  pendingAuthMigrations,
+} from './database/schema-check.js';

@@ -17,7 +17,8 @@ export class UserEntity {
   @Column({ name: 'user_name', type: 'varchar', length: 255, unique: true })
   userName: string;
 
-  @Column({ name: 'password_hash', type: 'text' })
+  /** Never loaded unless asked for (`addSelect('user.passwordHash')`), so no relation can leak it. */
+  @Column({ name: 'password_hash', type: 'text', select: false })
   passwordHash: string;
 
   @Column({ name: 'is_admin', type: 'boolean', default: false })

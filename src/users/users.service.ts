@@ -5,12 +5,18 @@ import { AuthError } from '../common/auth-error.js';
 import { hashPassword } from '../common/crypto.js';
 import { IdentityEntity } from '../identities/identity.entity.js';
 import { isUniqueViolation } from '../common/db-errors.js';
+import { AuthEvents, type UserCreationSource } from '../events/auth-events.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { TeamMembershipEntity } from '../teams/team-membership.entity.js';
 import { TeamEntity } from '../teams/team.entity.js';
 import { UserEntity } from './user.entity.js';
 import { MAX_USER_NAME_LENGTH, normalizeUserName } from './user-name.js';
-import { toUserView, type UserView } from './user.view.js';
+import {
+  type AuthenticatedUser,
+  toAuthenticatedUser,
+  toUserView,
+  type UserView,
+} from './user.view.js';
 
 export interface CreateUserInput {
   userName: string;
@@ -81,10 +87,20 @@ export class UsersService {
     @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly sessions: SessionsService,
+    private readonly events: AuthEvents,
   ) {}
 
   findByUserName(userName: string): Promise<UserEntity | null> {
     return this.users.findOne({ where: { userName } });
+  }
+
+  /** The only read of `passwordHash` (a `select: false` column): for password sign-in. */
+  findByUserNameWithPassword(userName: string): Promise<UserEntity | null> {
+    return this.users
+      .createQueryBuilder('user')
+      .addSelect('user.passwordHash')
+      .where('user.userName = :userName', { userName })
+      .getOne();
   }
 
   findById(id: string): Promise<UserEntity | null> {
@@ -92,8 +108,8 @@ export class UsersService {
     return this.users.findOne({ where: { id } });
   }
 
-  async create(input: CreateUserInput): Promise<UserEntity> {
-    return this.users.save(
+  async create(input: CreateUserInput, source: UserCreationSource = 'api'): Promise<UserEntity> {
+    const user = await this.users.save(
       this.users.create({
         userName: input.userName,
         passwordHash: await hashPassword(input.password),
@@ -106,13 +122,18 @@ export class UsersService {
         lastName: input.lastName ?? null,
       }),
     );
+    // The hash stays in the database: a returned entity must not carry it into JSON.
+    delete (user as Partial<UserEntity>).passwordHash;
+    await this.events.userCreated({ user: toAuthenticatedUser(user), source, claims: null });
+    return user;
   }
 
   /** Creates the bootstrap admin when no user of that name exists; an existing user is never changed. */
-  async ensureAdmin(userName: string, password: string): Promise<'created' | 'exists'> {
+  async ensureAdmin(name: string, password: string): Promise<'created' | 'exists'> {
+    const userName = checkedUserName(name);
     if (await this.findByUserName(userName)) return 'exists';
     try {
-      await this.create({ userName, password, isAdmin: true });
+      await this.create({ userName, password, isAdmin: true }, 'bootstrap');
       return 'created';
     } catch (error) {
       if (await this.findByUserName(userName)) return 'exists'; // another instance created it first
@@ -149,8 +170,9 @@ export class UsersService {
   async createByAdmin(input: AdminCreateUserInput): Promise<UserView> {
     const userName = checkedUserName(input.userName);
     const passwordHash = await hashPassword(input.password);
+    let view: UserView;
     try {
-      return await this.dataSource.transaction(async (manager) => {
+      view = await this.dataSource.transaction(async (manager) => {
         const repository = manager.getRepository(UserEntity);
         const user = await repository.save(
           repository.create({
@@ -173,6 +195,14 @@ export class UsersService {
         throw new AuthError('conflict', 'A user with that name already exists.', { cause: error });
       throw error;
     }
+    const user = { ...view } as Partial<UserView>;
+    delete user.teams;
+    await this.events.userCreated({
+      user: user as AuthenticatedUser,
+      source: 'admin',
+      claims: null,
+    });
+    return view;
   }
 
   /**
