@@ -1,16 +1,22 @@
-import { type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { Inject, Module, type NestModule, type Type, UseFilters } from '@nestjs/common';
+import { APP_FILTER, ApplicationConfig } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import cookieParser from 'cookie-parser';
 import {
   AuthConfigurableModule,
   AUTH_MODULE_OPTIONS,
+  AUTH_SESSION_GUARD,
+  GLOBAL_GUARD_ENABLED,
   RESOLVED_AUTH_OPTIONS,
 } from './auth.module-definition.js';
 import { type AuthModuleOptions, resolveAuthOptions } from './auth-options.js';
 import { AuthLogService } from './auth-log/auth-log.service.js';
 import { adminControllers, adminProviders } from './admin/admin.providers.js';
+import { AuthErrorFilter } from './common/auth-error.filter.js';
+import { BodyParseErrorFilter } from './common/body-parse-error.filter.js';
 import { authEntities } from './database/auth-entities.js';
+import { SchemaCheck } from './database/schema-check.js';
+import { AuthEvents } from './events/auth-events.js';
+import { AdminBootstrap } from './users/admin-bootstrap.js';
 import { loginControllers, loginProviders } from './login/login.providers.js';
 import { logoutControllers, logoutProviders } from './logout/logout.providers.js';
 import { oidcControllers, oidcProviders } from './oidc/oidc.providers.js';
@@ -25,6 +31,16 @@ import {
   testSignInProviders,
 } from './test-sign-in/test-sign-in.providers.js';
 
+const controllers: Type[] = [
+  ...loginControllers,
+  ...oidcControllers,
+  ...logoutControllers,
+  ...adminControllers,
+  ...testSignInControllers,
+];
+// The module's error shape applies to its own routes only; a host's exceptions stay its own.
+for (const controller of controllers) UseFilters(AuthErrorFilter)(controller);
+
 /**
  * OpenID Connect and password sign-in with run-time settings kept in PostgreSQL.
  * `AuthModule.forRoot({ siteUrl, secretKey })` or `forRootAsync({ useFactory, inject })`;
@@ -32,14 +48,11 @@ import {
  */
 @Module({
   imports: [TypeOrmModule.forFeature(authEntities)],
-  controllers: [
-    ...loginControllers,
-    ...oidcControllers,
-    ...logoutControllers,
-    ...adminControllers,
-    ...testSignInControllers,
-  ],
+  controllers,
   providers: [
+    SchemaCheck, // first: its start-up check runs before the other providers' hooks
+    AuthEvents,
+    AdminBootstrap,
     {
       provide: RESOLVED_AUTH_OPTIONS,
       useFactory: (options: AuthModuleOptions) => resolveAuthOptions(options),
@@ -51,8 +64,10 @@ import {
     SessionsService,
     UsersService,
     SessionGuard,
+    { provide: AUTH_SESSION_GUARD, useExisting: SessionGuard },
     AdminGuard,
-    { provide: APP_GUARD, useExisting: SessionGuard },
+    // Catches body-parse errors only (they happen before any controller); nothing else.
+    { provide: APP_FILTER, useClass: BodyParseErrorFilter },
     ...loginProviders,
     ...oidcProviders,
     ...logoutProviders,
@@ -61,6 +76,7 @@ import {
   ],
   exports: [
     RESOLVED_AUTH_OPTIONS,
+    AuthEvents,
     AuthSettingsService,
     UsersService,
     SessionsService,
@@ -71,7 +87,25 @@ import {
   ],
 })
 export class AuthModule extends AuthConfigurableModule implements NestModule {
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(cookieParser()).forRoutes('*path');
+  constructor(
+    private readonly config: ApplicationConfig,
+    private readonly sessionGuard: SessionGuard,
+    @Inject(GLOBAL_GUARD_ENABLED) private readonly globalGuard: boolean,
+  ) {
+    super();
+  }
+
+  /**
+   * Runs before the routes are built: moves the session guard ahead of the host's global
+   * guards (Nest orders them by module scan, the host's root module first) so they see the user.
+   */
+  configure(): void {
+    if (!this.globalGuard) return;
+    const guards = this.config.getGlobalGuards();
+    const index = guards.indexOf(this.sessionGuard);
+    if (index > 0) {
+      guards.splice(index, 1);
+      guards.unshift(this.sessionGuard);
+    }
   }
 }
