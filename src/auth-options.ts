@@ -104,14 +104,6 @@ function cookieName(option: string, value: string | undefined, fallback: string)
   return name;
 }
 
-function localPath(option: string, value: string | undefined, fallback: string): string {
-  const path = value ?? fallback;
-  // A path on the site itself: "//host" or "/\\host" would leave it.
-  if (!/^\/(?![/\\])[A-Za-z0-9/_.~-]*$/.test(path))
-    fail(option, 'must be a local path such as /admin/test-sign-in.');
-  return path;
-}
-
 function bootstrapAdmin(
   value: AuthModuleOptions['bootstrapAdmin'],
 ): ResolvedAuthOptions['bootstrapAdmin'] {
@@ -125,6 +117,14 @@ function bootstrapAdmin(
   )
     fail('bootstrapAdmin.password', 'must be 8 to 1024 characters.');
   return { userName: value.userName, password: value.password };
+}
+
+function localPath(option: string, value: string | undefined, fallback: string): string {
+  const path = value ?? fallback;
+  // A path on the site itself: "//host" or "/\\host" would leave it.
+  if (!/^\/(?![/\\])[A-Za-z0-9/_.~-]*$/.test(path))
+    fail(option, 'must be a local path such as /admin/test-sign-in.');
+  return path;
 }
 
 /** Fills in defaults and fails fast, naming the option, on anything wrong. */
@@ -170,13 +170,13 @@ export function resolveAuthOptions(options: AuthModuleOptions): ResolvedAuthOpti
       30,
     ),
     signatureAlgorithms: options.signatureAlgorithms ?? [],
+    bootstrapAdmin: bootstrapAdmin(options.bootstrapAdmin),
+    schemaCheck: options.schemaCheck ?? true,
     testSignInPagePath: localPath(
       'testSignInPagePath',
       options.testSignInPagePath,
       '/admin/test-sign-in',
     ),
-    bootstrapAdmin: bootstrapAdmin(options.bootstrapAdmin),
-    schemaCheck: options.schemaCheck ?? true,
     throttle: {
       perUserName: positiveInt('throttle.perUserName', throttle.perUserName, 5),
       perAddress: positiveInt('throttle.perAddress', throttle.perAddress, 20),

@@ -1,5 +1,9 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import {
+  type HttpRequest as Request,
+  type HttpResponse as Response,
+  setHeader,
+} from '../common/http.js';
 import { AdminApi } from '../admin/admin-api.decorator.js';
 import {
   ApiBadRequestResponse,
@@ -40,7 +44,7 @@ export class TestSignInController {
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<TestSignInStarted> {
-    response.setHeader('Cache-Control', 'no-store');
+    setHeader(response, 'Cache-Control', 'no-store');
     return this.testSignIn.start(body, admin, request, response);
   }
 
@@ -53,7 +57,7 @@ export class TestSignInController {
     @CurrentUser() admin: AuthenticatedUser,
     @Res({ passthrough: true }) response: Response,
   ): Promise<TestSignInReport> {
-    response.setHeader('Cache-Control', 'no-store');
+    setHeader(response, 'Cache-Control', 'no-store');
     return this.testSignIn.report(id, admin);
   }
 }
