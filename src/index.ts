@@ -20,6 +20,7 @@ export {
 } from './common/reason-text.js';
 export { safeReturnTo } from './common/url.js';
 export { AuthErrorFilter } from './common/auth-error.filter.js';
+export { BodyParseErrorFilter } from './common/body-parse-error.filter.js';
 export type { AuthRequest, AuthRequestState } from './common/request-context.js';
 export { Public } from './sessions/public.decorator.js';
 export { CurrentUser } from './sessions/current-user.decorator.js';

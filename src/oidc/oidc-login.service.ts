@@ -1,11 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { Request, Response } from 'express';
 import { InjectAuthOptions } from '../auth.module-definition.js';
 import type { ResolvedAuthOptions } from '../auth-options.js';
 import { AuthLogService } from '../auth-log/auth-log.service.js';
 import { AuthError } from '../common/auth-error.js';
 import { toAuthError } from '../common/auth-error.filter.js';
 import { randomToken } from '../common/crypto.js';
+import { type HttpRequest, type HttpResponse, readCookie, setCookie } from '../common/http.js';
 import { clientAddress } from '../common/request-context.js';
 import { safeReturnTo } from '../common/url.js';
 import { SessionsService } from '../sessions/sessions.service.js';
@@ -46,13 +46,13 @@ export class OidcLoginService {
   ) {}
 
   /** Answers the IdP authorization URL, after storing the pending login. */
-  async start(request: Request, response: Response): Promise<string> {
+  async start(request: HttpRequest, response: HttpResponse): Promise<string> {
     const settings = await this.enabledSettings();
     const strategy = this.strategies.for(settings);
     const browserId = this.browserId(request, response);
     const login = await this.states.create({
       browserId,
-      returnTo: safeReturnTo(request.query.returnTo),
+      returnTo: safeReturnTo(request.query?.returnTo),
       settingsVersion: settings.version,
       maxAge: settings.oidc.maxAge,
       pkce: settings.oidc.pkce,
@@ -61,11 +61,11 @@ export class OidcLoginService {
   }
 
   /** Completes the login; answers where to send the browser. Throws AuthError on refusal (logged). */
-  async finish(request: Request, response: Response): Promise<string> {
+  async finish(request: HttpRequest, response: HttpResponse): Promise<string> {
     let userName: string | null = null;
     try {
       const settings = await this.enabledSettings();
-      const query = request.query;
+      const query = request.query ?? {};
       if (query.error !== undefined) {
         const word =
           typeof query.error === 'string' && /^[a-z0-9_.-]{1,64}$/i.test(query.error)
@@ -110,7 +110,7 @@ export class OidcLoginService {
 
   private async consumeState(
     state: unknown,
-    request: Request,
+    request: HttpRequest,
     settings: AuthSettings,
   ): Promise<PendingLogin> {
     const browserCookie = this.cookie(request);
@@ -158,11 +158,11 @@ export class OidcLoginService {
   }
 
   /** One binding cookie per browser, reused across tabs so several pending logins work. */
-  private browserId(request: Request, response: Response): string {
+  private browserId(request: HttpRequest, response: HttpResponse): string {
     const existing = this.cookie(request);
     const browserId =
       typeof existing === 'string' && BROWSER_ID.test(existing) ? existing : randomToken(32);
-    response.cookie(this.options.stateCookieName, browserId, {
+    setCookie(response, this.options.stateCookieName, browserId, {
       httpOnly: true,
       sameSite: 'lax',
       secure: this.options.secureCookies,
@@ -172,9 +172,8 @@ export class OidcLoginService {
     return browserId;
   }
 
-  private cookie(request: Request): unknown {
-    const cookies = (request as unknown as { cookies?: Record<string, unknown> }).cookies;
-    return cookies?.[this.options.stateCookieName];
+  private cookie(request: HttpRequest): unknown {
+    return readCookie(request, this.options.stateCookieName);
   }
 
   private userNameOrNull(claims: OidcClaims, settings: AuthSettings): string | null {
@@ -186,7 +185,7 @@ export class OidcLoginService {
   }
 
   private async record(
-    request: Request,
+    request: HttpRequest,
     userName: string | null,
     success: boolean,
     reason: string,
