@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectAuthOptions } from '../auth.module-definition.js';
 import type { ResolvedAuthOptions } from '../auth-options.js';
-import { AuthLogService } from '../auth-log/auth-log.service.js';
+import { type AuthLogRecord, AuthLogService } from '../auth-log/auth-log.service.js';
 import { AuthError } from '../common/auth-error.js';
 import { toAuthError } from '../common/auth-error.filter.js';
 import { randomToken } from '../common/crypto.js';
@@ -58,7 +58,10 @@ export function checkResponseIssuer(iss: unknown, settings: AuthSettings): void 
  * An unsigned stand-in carrying only what passport-openidconnect reads (iss, sub, aud, exp,
  * iat) of claims our verifier already accepted; it never leaves the process.
  */
-function passportStandIn(claims: { iss: string; sub: string }, settings: AuthSettings): string {
+export function passportStandIn(
+  claims: { iss: string; sub: string },
+  settings: AuthSettings,
+): string {
   const now = Math.floor(Date.now() / 1000);
   const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
   const payload = {
@@ -128,8 +131,16 @@ export class OidcLoginService {
       });
       userName = this.userNameOrNull(verified.claims, settings);
       const { user, created, plan } = await this.provisioning.provision(verified.claims, settings);
-      // The success entry of the auth log is written by the session's own statement; a warning
-      // (e.g. groups_overage) is its reason, so admins can filter on it.
+      // A warning (e.g. groups_overage) is the success entry's reason, so admins can filter on it.
+      const entry: AuthLogRecord = {
+        method: 'oidc',
+        userName: user.userName,
+        ipAddress: clientAddress(request),
+        success: true,
+        reason: plan.warnings[0] ?? 'ok',
+        message: warningsMessage(plan, verified.claims),
+      };
+      // The success entry of the auth log is written by the session's own statement.
       const { token, session } = await this.sessions.create(
         user.id,
         'oidc',
@@ -139,15 +150,9 @@ export class OidcLoginService {
           sid: typeof verified.claims.sid === 'string' ? verified.claims.sid : null,
           idToken: verified.idToken,
         },
-        {
-          method: 'oidc',
-          userName: user.userName,
-          ipAddress: clientAddress(request),
-          success: true,
-          reason: plan.warnings[0] ?? 'ok',
-          message: warningsMessage(plan, verified.claims),
-        },
+        entry,
       );
+      this.authLog.announce(entry);
       setSessionCookie(response, this.options, token, session.expiresAt);
       const signedIn = toAuthenticatedUser(user);
       await this.events.signedIn({
