@@ -34,8 +34,17 @@ export interface AuthModuleOptions {
   signatureAlgorithms?: SignatureAlgorithmDefinition[];
   /** Failed password attempts allowed per user name and per client address in the window. Default 5 / 20. */
   throttle?: { perUserName?: number; perAddress?: number; windowSeconds?: number };
+  /** Page the browser lands on after a test sign-in (`?id=<id>` or `?error=<code>`). Default `/admin/test-sign-in`. */
+  testSignInPagePath?: string;
   /** Register the module globally (guards, services). Default false. */
   isGlobal?: boolean;
+  /**
+   * Install `SessionGuard` as a global guard (`APP_GUARD`), run before the host's own global
+   * guards so they see `req.user`. With `false` the host puts the exported `SessionGuard`
+   * (or `AuthGuard('auth-session')`) where it wants; the module's own routes still check
+   * sessions. Given to `forRoot`/`forRootAsync` directly (not by an async factory). Default true.
+   */
+  globalGuard?: boolean;
   /**
    * Admin created at start-up when no user of that name exists (an existing user is never
    * changed). Password 8 to 1024 characters; read it from the environment. Default none.
@@ -47,7 +56,7 @@ export interface AuthModuleOptions {
 
 /** Options with every default filled in and the secret key decoded. */
 export interface ResolvedAuthOptions extends Required<
-  Omit<AuthModuleOptions, 'secretKey' | 'throttle' | 'isGlobal' | 'bootstrapAdmin'>
+  Omit<AuthModuleOptions, 'secretKey' | 'throttle' | 'isGlobal' | 'globalGuard' | 'bootstrapAdmin'>
 > {
   secretKey: Buffer;
   bootstrapAdmin: { userName: string; password: string } | null;
@@ -110,6 +119,14 @@ function bootstrapAdmin(
   return { userName: value.userName, password: value.password };
 }
 
+function localPath(option: string, value: string | undefined, fallback: string): string {
+  const path = value ?? fallback;
+  // A path on the site itself: "//host" or "/\\host" would leave it.
+  if (!/^\/(?![/\\])[A-Za-z0-9/_.~-]*$/.test(path))
+    fail(option, 'must be a local path such as /admin/test-sign-in.');
+  return path;
+}
+
 /** Fills in defaults and fails fast, naming the option, on anything wrong. */
 export function resolveAuthOptions(options: AuthModuleOptions): ResolvedAuthOptions {
   if (!options || typeof options !== 'object') throw new Error('AuthModule options are required.');
@@ -155,6 +172,11 @@ export function resolveAuthOptions(options: AuthModuleOptions): ResolvedAuthOpti
     signatureAlgorithms: options.signatureAlgorithms ?? [],
     bootstrapAdmin: bootstrapAdmin(options.bootstrapAdmin),
     schemaCheck: options.schemaCheck ?? true,
+    testSignInPagePath: localPath(
+      'testSignInPagePath',
+      options.testSignInPagePath,
+      '/admin/test-sign-in',
+    ),
     throttle: {
       perUserName: positiveInt('throttle.perUserName', throttle.perUserName, 5),
       perAddress: positiveInt('throttle.perAddress', throttle.perAddress, 20),

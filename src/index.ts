@@ -18,7 +18,9 @@ export {
   type ReasonCode,
   type ReasonText,
 } from './common/reason-text.js';
+export { safeReturnTo } from './common/url.js';
 export { AuthErrorFilter } from './common/auth-error.filter.js';
+export { BodyParseErrorFilter } from './common/body-parse-error.filter.js';
 export type { AuthRequest, AuthRequestState } from './common/request-context.js';
 export { Public } from './sessions/public.decorator.js';
 export { CurrentUser } from './sessions/current-user.decorator.js';
@@ -31,6 +33,8 @@ export type {
   StoredOidcSettings,
   AuthMethod,
   TeamMappingRow,
+  LinkExistingUsers,
+  AdminRoleSource,
 } from './settings/auth-settings.types.js';
 export {
   AlgorithmRegistry,
@@ -41,6 +45,14 @@ export type { UserView, AuthenticatedUser } from './users/user.view.js';
 export { UserEntity } from './users/user.entity.js';
 export { UsersService, type CreateUserInput } from './users/users.service.js';
 export { TeamEntity } from './teams/team.entity.js';
+export { IdentityEntity } from './identities/identity.entity.js';
+export { IdentitiesService } from './identities/identities.service.js';
+export type { IdentityView } from './identities/identity.view.js';
+export {
+  OidcProvisioningService,
+  type ProvisioningPlan,
+  type ProvisionedUser,
+} from './oidc/oidc-provisioning.service.js';
 export { configureAuthHttp } from './http-setup.js';
 export { AuthValidationPipe } from './common/validation.pipe.js';
 export { JsonBodyInterceptor } from './common/json-body.interceptor.js';

@@ -18,10 +18,9 @@ import {
   ApiUnauthorizedResponse,
   ApiForbiddenResponse,
 } from '../common/openapi.js';
-import type { Request, Response } from 'express';
 import { InjectAuthOptions } from '../auth.module-definition.js';
 import type { ResolvedAuthOptions } from '../auth-options.js';
-import { clientAddress } from '../common/request-context.js';
+import { clientAddress, type HttpRequest, type HttpResponse, setHeader } from '../common/http.js';
 import { JsonBodyInterceptor } from '../common/json-body.interceptor.js';
 import { AuthValidationPipe } from '../common/validation.pipe.js';
 import { Public } from '../sessions/public.decorator.js';
@@ -64,12 +63,12 @@ export class LoginController {
   @ApiCookieAuth()
   async login(
     @Body() body: LoginDto,
-    @Req() request: Request,
-    @Res({ passthrough: true }) response: Response,
+    @Req() request: HttpRequest,
+    @Res({ passthrough: true }) response: HttpResponse,
   ): Promise<LoginResponseDto> {
     // Set before the attempt so refusals are uncacheable and leak no referrer either.
-    response.setHeader('Cache-Control', 'no-store');
-    response.setHeader('Referrer-Policy', 'no-referrer');
+    setHeader(response, 'Cache-Control', 'no-store');
+    setHeader(response, 'Referrer-Policy', 'no-referrer');
     try {
       const result = await this.passwordLogin.login(
         body.username,
@@ -80,7 +79,7 @@ export class LoginController {
       return { token: result.token, user: result.user };
     } catch (error) {
       if (error instanceof TooManyAttemptsError)
-        response.setHeader('Retry-After', String(error.retryAfterSeconds));
+        setHeader(response, 'Retry-After', String(error.retryAfterSeconds));
       throw error;
     }
   }

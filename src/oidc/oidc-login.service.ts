@@ -1,11 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { Request, Response } from 'express';
 import { InjectAuthOptions } from '../auth.module-definition.js';
 import type { ResolvedAuthOptions } from '../auth-options.js';
-import { AuthLogService } from '../auth-log/auth-log.service.js';
+import { type AuthLogRecord, AuthLogService } from '../auth-log/auth-log.service.js';
 import { AuthError } from '../common/auth-error.js';
 import { toAuthError } from '../common/auth-error.filter.js';
 import { randomToken } from '../common/crypto.js';
+import { type HttpRequest, type HttpResponse, readCookie, setCookie } from '../common/http.js';
 import { clientAddress } from '../common/request-context.js';
 import { safeReturnTo } from '../common/url.js';
 import { AuthEvents } from '../events/auth-events.js';
@@ -17,7 +17,11 @@ import type { AuthSettings } from '../settings/auth-settings.types.js';
 import { IdTokenVerifier } from './id-token.verifier.js';
 import { LOGIN_STATE_TTL_MS, LoginStateStore, type PendingLogin } from './login-state.store.js';
 import type { OidcClaims } from './oidc-claims.js';
-import { OidcProvisioningService, userNameFromClaims } from './oidc-provisioning.service.js';
+import {
+  OidcProvisioningService,
+  userNameFromClaims,
+  warningsMessage,
+} from './oidc-provisioning.service.js';
 import { OidcStrategyCache } from './oidc-strategy.cache.js';
 import { OidcTokenClient } from './oidc-token.client.js';
 
@@ -29,6 +33,43 @@ interface VerifiedLogin {
 
 /** A browser-binding cookie value we issued looks like this (base64url of 32 bytes). */
 const BROWSER_ID = /^[A-Za-z0-9_-]{43}$/;
+
+/**
+ * RFC 9207: the `iss` authorization-response parameter must equal the configured issuer when
+ * present, and must be present when the IdP says it always sends it.
+ */
+export function checkResponseIssuer(iss: unknown, settings: AuthSettings): void {
+  if (iss === undefined) {
+    if (settings.oidc.authorizationResponseIssParameterSupported)
+      throw new AuthError(
+        'iss_mismatch',
+        'The IdP sent no "iss" in the authorization response although it advertises it (RFC 9207).',
+      );
+    return;
+  }
+  if (typeof iss !== 'string' || iss !== settings.oidc.issuer)
+    throw new AuthError(
+      'iss_mismatch',
+      'The authorization response names another issuer ("iss", RFC 9207): possible IdP mix-up.',
+    );
+}
+
+/**
+ * An unsigned stand-in carrying only what passport-openidconnect reads (iss, sub, aud, exp,
+ * iat) of claims our verifier already accepted; it never leaves the process.
+ */
+function passportStandIn(claims: { iss: string; sub: string }, settings: AuthSettings): string {
+  const now = Math.floor(Date.now() / 1000);
+  const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const payload = {
+    iss: claims.iss,
+    sub: claims.sub,
+    aud: settings.oidc.clientId,
+    iat: now,
+    exp: now + 300,
+  };
+  return `${part({ alg: 'none' })}.${part(payload)}.`;
+}
 
 /** The OIDC login flow: authorization redirect, callback, provisioning, session. */
 @Injectable()
@@ -49,13 +90,13 @@ export class OidcLoginService {
   ) {}
 
   /** Answers the IdP authorization URL, after storing the pending login. */
-  async start(request: Request, response: Response): Promise<string> {
+  async start(request: HttpRequest, response: HttpResponse): Promise<string> {
     const settings = await this.enabledSettings();
     const strategy = this.strategies.for(settings);
     const browserId = this.browserId(request, response);
     const login = await this.states.create({
       browserId,
-      returnTo: safeReturnTo(request.query.returnTo),
+      returnTo: safeReturnTo(request.query?.returnTo),
       settingsVersion: settings.version,
       maxAge: settings.oidc.maxAge,
       pkce: settings.oidc.pkce,
@@ -64,11 +105,13 @@ export class OidcLoginService {
   }
 
   /** Completes the login; answers where to send the browser. Throws AuthError on refusal (logged). */
-  async finish(request: Request, response: Response): Promise<string> {
+  async finish(request: HttpRequest, response: HttpResponse): Promise<string> {
     let userName: string | null = null;
     try {
       const settings = await this.enabledSettings();
-      const query = request.query;
+      const query = request.query ?? {};
+      // RFC 9207 before anything else, error responses included: a mix-up attacker's IdP is named here.
+      checkResponseIssuer(query.iss, settings);
       if (query.error !== undefined) {
         const word =
           typeof query.error === 'string' && /^[a-z0-9_.-]{1,64}$/i.test(query.error)
@@ -84,15 +127,30 @@ export class OidcLoginService {
         exchange: (code, pending) => this.exchange(code, pending, settings),
       });
       userName = this.userNameOrNull(verified.claims, settings);
-      const { user, created } = await this.provisioning.provision(verified.claims, settings);
-      const { token, session } = await this.sessions.create(user.id, 'oidc', {
-        issuer: verified.claims.iss,
-        subject: verified.claims.sub,
-        sid: typeof verified.claims.sid === 'string' ? verified.claims.sid : null,
-        idToken: verified.idToken,
-      });
+      const { user, created, plan } = await this.provisioning.provision(verified.claims, settings);
+      // A warning (e.g. groups_overage) is the success entry's reason, so admins can filter on it.
+      const entry: AuthLogRecord = {
+        method: 'oidc',
+        userName: user.userName,
+        ipAddress: clientAddress(request),
+        success: true,
+        reason: plan.warnings[0] ?? 'ok',
+        message: warningsMessage(plan, verified.claims),
+      };
+      // The success entry of the auth log is written by the session's own statement.
+      const { token, session } = await this.sessions.create(
+        user.id,
+        'oidc',
+        {
+          issuer: verified.claims.iss,
+          subject: verified.claims.sub,
+          sid: typeof verified.claims.sid === 'string' ? verified.claims.sid : null,
+          idToken: verified.idToken,
+        },
+        entry,
+      );
+      this.authLog.announce(entry);
       setSessionCookie(response, this.options, token, session.expiresAt);
-      await this.record(request, user.userName, true, 'ok', null);
       const signedIn = toAuthenticatedUser(user);
       await this.events.signedIn({
         user: signedIn,
@@ -120,7 +178,7 @@ export class OidcLoginService {
 
   private async consumeState(
     state: unknown,
-    request: Request,
+    request: HttpRequest,
     settings: AuthSettings,
   ): Promise<PendingLogin> {
     const browserCookie = this.cookie(request);
@@ -163,16 +221,17 @@ export class OidcLoginService {
     return {
       result: { pending, idToken: tokens.idToken, claims },
       accessToken: tokens.accessToken,
-      raw: tokens.raw,
+      // passport re-checks exp without leeway: it gets a stand-in of the claims already verified.
+      raw: { id_token: passportStandIn(idClaims, settings) },
     };
   }
 
   /** One binding cookie per browser, reused across tabs so several pending logins work. */
-  private browserId(request: Request, response: Response): string {
+  private browserId(request: HttpRequest, response: HttpResponse): string {
     const existing = this.cookie(request);
     const browserId =
       typeof existing === 'string' && BROWSER_ID.test(existing) ? existing : randomToken(32);
-    response.cookie(this.options.stateCookieName, browserId, {
+    setCookie(response, this.options.stateCookieName, browserId, {
       httpOnly: true,
       sameSite: 'lax',
       secure: this.options.secureCookies,
@@ -182,9 +241,8 @@ export class OidcLoginService {
     return browserId;
   }
 
-  private cookie(request: Request): unknown {
-    const cookies = (request as unknown as { cookies?: Record<string, unknown> }).cookies;
-    return cookies?.[this.options.stateCookieName];
+  private cookie(request: HttpRequest): unknown {
+    return readCookie(request, this.options.stateCookieName);
   }
 
   private userNameOrNull(claims: OidcClaims, settings: AuthSettings): string | null {
@@ -196,7 +254,7 @@ export class OidcLoginService {
   }
 
   private async record(
-    request: Request,
+    request: HttpRequest,
     userName: string | null,
     success: boolean,
     reason: string,

@@ -3,6 +3,7 @@ import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, In, type Repository } from 'typeorm';
 import { AuthError } from '../common/auth-error.js';
 import { hashPassword } from '../common/crypto.js';
+import { IdentityEntity } from '../identities/identity.entity.js';
 import { isUniqueViolation } from '../common/db-errors.js';
 import { AuthEvents, type UserCreationSource } from '../events/auth-events.js';
 import { SessionsService } from '../sessions/sessions.service.js';
@@ -227,6 +228,8 @@ export class UsersService {
           user.isAdmin && user.isActive && (input.isAdmin === false || input.isActive === false);
         if (losesAdmin) await this.assertAnotherActiveAdmin(user.id, manager);
         endSessions = (user.isActive && input.isActive === false) || passwordHash !== undefined;
+        // An admin role set by hand is the admin's, no longer the IdP's to take away.
+        const adminByHand = input.isAdmin !== undefined && input.isAdmin !== user.isAdmin;
         if (userName !== undefined) user.userName = userName;
         if (passwordHash !== undefined) user.passwordHash = passwordHash;
         if (input.isAdmin !== undefined) user.isAdmin = input.isAdmin;
@@ -235,6 +238,8 @@ export class UsersService {
           if (input[field] !== undefined) user[field] = profileValue(input[field]);
         }
         const saved = await repository.save(user);
+        if (adminByHand)
+          await manager.update(IdentityEntity, { userId: id }, { adminGranted: false });
         if (input.teamIds !== undefined) await this.setTeams(user.id, input.teamIds, manager);
         return this.toView(saved, manager);
       });
