@@ -65,6 +65,20 @@ export function treeSize(path: string): number {
   return total;
 }
 
+/**
+ * npm keeps an installed `file:` tarball of the same version, so the previous run's library
+ * would be tested: drop it from node_modules and from the lock before installing the new one.
+ */
+function forgetLibrary(dir: string): void {
+  rmSync(join(dir, 'node_modules/nest-oidc-auth'), { recursive: true, force: true });
+  rmSync(join(dir, 'node_modules/.package-lock.json'), { force: true });
+  const lockFile = join(dir, 'package-lock.json');
+  if (!existsSync(lockFile)) return;
+  const lock = JSON.parse(readFileSync(lockFile, 'utf8')) as { packages?: Record<string, unknown> };
+  delete lock.packages?.['node_modules/nest-oidc-auth'];
+  writeFileSync(lockFile, JSON.stringify(lock, null, 2));
+}
+
 export interface PreparedHost {
   dir: string;
   /** node_modules size without the library (the host's own packages). */
@@ -103,6 +117,7 @@ export async function prepareHost(
   const withLibrary = JSON.parse(manifest) as { dependencies: Record<string, string> };
   withLibrary.dependencies['nest-oidc-auth'] = `file:${tarball}`;
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify(withLibrary, null, 2)}\n`);
+  forgetLibrary(dir);
   await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], dir);
   return {
     dir,
