@@ -43,13 +43,21 @@ export interface AuthModuleOptions {
    * sessions. Given to `forRoot`/`forRootAsync` directly (not by an async factory). Default true.
    */
   globalGuard?: boolean;
+  /**
+   * Admin created at start-up when no user of that name exists (an existing user is never
+   * changed). Password 8 to 1024 characters; read it from the environment. Default none.
+   */
+  bootstrapAdmin?: { userName: string; password: string };
+  /** At start-up, stop the app when `authEntities` are not registered or `authMigrations` have not run. Default true. */
+  schemaCheck?: boolean;
 }
 
 /** Options with every default filled in and the secret key decoded. */
 export interface ResolvedAuthOptions extends Required<
-  Omit<AuthModuleOptions, 'secretKey' | 'throttle' | 'isGlobal' | 'globalGuard'>
+  Omit<AuthModuleOptions, 'secretKey' | 'throttle' | 'isGlobal' | 'globalGuard' | 'bootstrapAdmin'>
 > {
   secretKey: Buffer;
+  bootstrapAdmin: { userName: string; password: string } | null;
   throttle: { perUserName: number; perAddress: number; windowSeconds: number };
   /** `siteUrl` without a trailing slash. */
   siteOrigin: string;
@@ -92,6 +100,21 @@ function cookieName(option: string, value: string | undefined, fallback: string)
   if (name === '_session' || name === '_interaction')
     fail(option, 'must not be a name IdPs use (_session, _interaction).');
   return name;
+}
+
+function bootstrapAdmin(
+  value: AuthModuleOptions['bootstrapAdmin'],
+): ResolvedAuthOptions['bootstrapAdmin'] {
+  if (value === undefined || value === null) return null;
+  if (typeof value.userName !== 'string' || !value.userName.trim())
+    fail('bootstrapAdmin.userName', 'must be a non-empty string.');
+  if (
+    typeof value.password !== 'string' ||
+    value.password.length < 8 ||
+    value.password.length > 1024
+  )
+    fail('bootstrapAdmin.password', 'must be 8 to 1024 characters.');
+  return { userName: value.userName, password: value.password };
 }
 
 /** Fills in defaults and fails fast, naming the option, on anything wrong. */
@@ -137,6 +160,8 @@ export function resolveAuthOptions(options: AuthModuleOptions): ResolvedAuthOpti
       30,
     ),
     signatureAlgorithms: options.signatureAlgorithms ?? [],
+    bootstrapAdmin: bootstrapAdmin(options.bootstrapAdmin),
+    schemaCheck: options.schemaCheck ?? true,
     throttle: {
       perUserName: positiveInt('throttle.perUserName', throttle.perUserName, 5),
       perAddress: positiveInt('throttle.perAddress', throttle.perAddress, 20),

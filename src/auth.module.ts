@@ -14,6 +14,9 @@ import { adminControllers, adminProviders } from './admin/admin.providers.js';
 import { AuthErrorFilter } from './common/auth-error.filter.js';
 import { BodyParseErrorFilter } from './common/body-parse-error.filter.js';
 import { authEntities } from './database/auth-entities.js';
+import { SchemaCheck } from './database/schema-check.js';
+import { AuthEvents } from './events/auth-events.js';
+import { AdminBootstrap } from './users/admin-bootstrap.js';
 import { loginControllers, loginProviders } from './login/login.providers.js';
 import { logoutControllers, logoutProviders } from './logout/logout.providers.js';
 import { oidcControllers, oidcProviders } from './oidc/oidc.providers.js';
@@ -42,6 +45,9 @@ for (const controller of controllers) UseFilters(AuthErrorFilter)(controller);
   imports: [TypeOrmModule.forFeature(authEntities)],
   controllers,
   providers: [
+    SchemaCheck, // first: its start-up check runs before the other providers' hooks
+    AuthEvents,
+    AdminBootstrap,
     {
       provide: RESOLVED_AUTH_OPTIONS,
       useFactory: (options: AuthModuleOptions) => resolveAuthOptions(options),
@@ -64,6 +70,7 @@ for (const controller of controllers) UseFilters(AuthErrorFilter)(controller);
   ],
   exports: [
     RESOLVED_AUTH_OPTIONS,
+    AuthEvents,
     AuthSettingsService,
     UsersService,
     SessionsService,

@@ -33,6 +33,8 @@ export type {
   StoredOidcSettings,
   AuthMethod,
   TeamMappingRow,
+  LinkExistingUsers,
+  AdminRoleSource,
 } from './settings/auth-settings.types.js';
 export {
   AlgorithmRegistry,
@@ -43,6 +45,14 @@ export type { UserView, AuthenticatedUser } from './users/user.view.js';
 export { UserEntity } from './users/user.entity.js';
 export { UsersService, type CreateUserInput } from './users/users.service.js';
 export { TeamEntity } from './teams/team.entity.js';
+export { IdentityEntity } from './identities/identity.entity.js';
+export { IdentitiesService } from './identities/identities.service.js';
+export type { IdentityView } from './identities/identity.view.js';
+export {
+  OidcProvisioningService,
+  type ProvisioningPlan,
+  type ProvisionedUser,
+} from './oidc/oidc-provisioning.service.js';
 export { configureAuthHttp } from './http-setup.js';
 export { AuthValidationPipe } from './common/validation.pipe.js';
 export { JsonBodyInterceptor } from './common/json-body.interceptor.js';
@@ -52,3 +62,16 @@ export type { TeamView } from './teams/team.view.js';
 export { normalizeUserName } from './users/user-name.js';
 export type { AdminCreateUserInput, UpdateUserInput } from './users/users.service.js';
 export { IdpKeysService, type VerifiedJws } from './oidc/idp-keys.service.js';
+export {
+  AuthEvents,
+  type AuthEventHandler,
+  type AuthEventMethod,
+  type AuthSignInEvent,
+  type AuthUserCreatedEvent,
+  type UserCreationSource,
+} from './events/auth-events.js';
+export {
+  SchemaCheck,
+  missingAuthEntities,
+  pendingAuthMigrations,
+} from './database/schema-check.js';

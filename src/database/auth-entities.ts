@@ -1,4 +1,5 @@
 import { AuthLogEntity } from '../auth-log/auth-log.entity.js';
+import { IdentityEntity } from '../identities/identity.entity.js';
 import { LogoutJtiEntity } from '../logout/logout-jti.entity.js';
 import { LoginStateEntity } from '../oidc/login-state.entity.js';
 import { SessionEntity } from '../sessions/session.entity.js';
@@ -17,4 +18,5 @@ export const authEntities = [
   AuthLogEntity,
   LoginStateEntity,
   LogoutJtiEntity,
+  IdentityEntity,
 ];

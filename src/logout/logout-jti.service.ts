@@ -1,7 +1,17 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
+import { AuthError } from '../common/auth-error.js';
 import { preparedQuery } from '../database/prepared-query.js';
 import { LogoutJtiEntity } from './logout-jti.entity.js';
+
+/** Latest expiry stored (9999-12-31): a later or invalid date is a refusal, never a database error. */
+const MAX_EXPIRY_MS = 253_402_300_799_000;
+
+function checkExpiry(expiresAt: Date): void {
+  const at = expiresAt.getTime();
+  if (!Number.isFinite(at) || at > MAX_EXPIRY_MS)
+    throw new AuthError('logout_token_invalid', 'The logout token\'s "exp" is out of range.');
+}
 
 /** Expired jti rows are purged at most this often per instance. */
 const PURGE_INTERVAL_MS = 10 * 60_000;
@@ -22,6 +32,7 @@ export class LogoutJtiService {
     jti: string,
     expiresAt: Date,
   ): Promise<boolean> {
+    checkExpiry(expiresAt);
     const rows: unknown[] = await manager.query(
       `INSERT INTO "auth_logout_jti" ("issuer", "jti", "expires_at") VALUES ($1, $2, $3)
        ON CONFLICT DO NOTHING RETURNING "jti"`,
@@ -46,6 +57,7 @@ export class LogoutJtiService {
     fresh: boolean;
     revoked: { sessionId: string; userId: string; userName: string | null }[];
   }> {
+    checkExpiry(expiresAt);
     const bySid = match.sid !== undefined;
     const bySubject = match.subject !== undefined;
     if (!bySid && !bySubject)

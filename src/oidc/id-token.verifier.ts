@@ -1,12 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectAuthOptions } from '../auth.module-definition.js';
 import type { ResolvedAuthOptions } from '../auth-options.js';
-import { AuthError } from '../common/auth-error.js';
+import { AuthError, type AuthErrorCode } from '../common/auth-error.js';
 import { safeEqual } from '../common/crypto.js';
 import type { AuthSettings } from '../settings/auth-settings.types.js';
 import { IdpKeysService } from './idp-keys.service.js';
 import type { OidcClaims } from './oidc-claims.js';
 import { debugJwt } from './jwt-debug.js';
+import { isNumericDate, type TimeFailure, tokenTimeFailure } from './token-times.js';
 
 export interface IdTokenExpectations {
   nonce: string;
@@ -20,9 +21,23 @@ export interface VerifiedIdToken {
   claims: OidcClaims & { iss: string; sub: string };
 }
 
-function isTime(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value);
-}
+const TIME_MESSAGES: Record<TimeFailure['kind'], (claim: string) => string> = {
+  missing: (claim) => `The ID token has no "${claim}" claim.`,
+  malformed: (claim) =>
+    `The ID token's "${claim}" is not a usable time (a number of seconds up to the year 9999).`,
+  expired: () => 'The ID token has expired; check the clocks of the IdP and this server.',
+  not_yet_valid: (claim) =>
+    claim === 'iat'
+      ? 'The ID token was issued in the future (iat); check the clocks.'
+      : 'The ID token is not valid yet (nbf); check the clocks of the IdP and this server.',
+};
+
+const TIME_CODES: Record<TimeFailure['kind'], AuthErrorCode> = {
+  missing: 'id_token_missing_claim',
+  malformed: 'id_token_malformed',
+  expired: 'id_token_expired',
+  not_yet_valid: 'id_token_not_yet_valid',
+};
 
 /** OpenID Connect Core 3.1.3.7 checks of an ID token; the signature through IdpKeysService. */
 @Injectable()
@@ -43,7 +58,7 @@ export class IdTokenVerifier {
     const { payload } = await this.keys.verifySignature(token, settings);
     const claims = payload as OidcClaims;
     const { clientId, issuer } = settings.oidc;
-    const now = Math.floor(Date.now() / 1000);
+    const now = Date.now() / 1000;
     const leeway = this.options.clockLeewaySeconds;
 
     // A token from another issuer could carry a different user under the same sub.
@@ -70,25 +85,7 @@ export class IdTokenVerifier {
         'id_token_azp_mismatch',
         'The ID token was issued to another client (azp differs from the client id).',
       );
-    if (!isTime(claims.exp))
-      throw new AuthError('id_token_missing_claim', 'The ID token has no "exp" claim.');
-    if (!isTime(claims.iat))
-      throw new AuthError('id_token_missing_claim', 'The ID token has no "iat" claim.');
-    if (claims.exp + leeway <= now)
-      throw new AuthError(
-        'id_token_expired',
-        'The ID token has expired; check the clocks of the IdP and this server.',
-      );
-    if (claims.nbf !== undefined && (!isTime(claims.nbf) || claims.nbf - leeway > now))
-      throw new AuthError(
-        'id_token_not_yet_valid',
-        'The ID token is not valid yet (nbf); check the clocks of the IdP and this server.',
-      );
-    if (claims.iat - leeway > now)
-      throw new AuthError(
-        'id_token_not_yet_valid',
-        'The ID token was issued in the future (iat); check the clocks.',
-      );
+    this.checkTimes(claims, leeway, now);
     // The nonce ties the token to this login, so a token replayed from another login fails.
     if (typeof claims.nonce !== 'string' || !safeEqual(claims.nonce, expected.nonce))
       throw new AuthError('nonce_mismatch', 'The ID token nonce does not match this sign-in.');
@@ -96,8 +93,13 @@ export class IdTokenVerifier {
       throw new AuthError('id_token_missing_claim', 'The ID token has no valid "sub" claim.');
     if (expected.maxAge !== null) {
       const authTime = claims.auth_time;
-      if (!isTime(authTime))
+      if (authTime === undefined)
         throw new AuthError('id_token_missing_claim', 'The ID token has no "auth_time" claim.');
+      if (!isNumericDate(authTime))
+        throw new AuthError(
+          'id_token_malformed',
+          'The ID token\'s "auth_time" is not a usable time.',
+        );
       const oldest = Math.floor(expected.startedAt.getTime() / 1000) - expected.maxAge - leeway;
       if (authTime < oldest)
         throw new AuthError(
@@ -106,5 +108,12 @@ export class IdTokenVerifier {
         );
     }
     return { claims: claims as VerifiedIdToken['claims'] };
+  }
+
+  /** exp, iat, nbf through the one shared check, so every path applies the same leeway. */
+  private checkTimes(claims: OidcClaims, leeway: number, now: number): void {
+    const failure = tokenTimeFailure(claims, leeway, now);
+    if (failure)
+      throw new AuthError(TIME_CODES[failure.kind], TIME_MESSAGES[failure.kind](failure.claim));
   }
 }

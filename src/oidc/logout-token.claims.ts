@@ -1,4 +1,5 @@
 import { AuthError } from '../common/auth-error.js';
+import { type TimeFailure, tokenTimeFailure } from './token-times.js';
 
 export const BACKCHANNEL_LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 
@@ -22,6 +23,17 @@ export interface LogoutClaimsContext {
 }
 
 const MAX_ID_LENGTH = 1024;
+
+const TIME_MESSAGES: Record<TimeFailure['kind'], (claim: string) => string> = {
+  missing: (claim) => `The logout token has no "${claim}" claim.`,
+  malformed: (claim) =>
+    `The logout token's "${claim}" is not a usable time (a number of seconds up to the year 9999).`,
+  expired: () => 'The logout token has expired.',
+  not_yet_valid: (claim) =>
+    claim === 'iat'
+      ? 'The logout token was issued in the future (iat).'
+      : 'The logout token is not valid yet (nbf).',
+};
 
 function refuse(message: string): never {
   throw new AuthError('logout_token_invalid', message);
@@ -57,7 +69,7 @@ export function checkLogoutClaims(
   context: LogoutClaimsContext,
 ): LogoutTokenClaims {
   checkLogoutTokenType(header);
-  const now = context.now ?? Math.floor(Date.now() / 1000);
+  const now = context.now ?? Date.now() / 1000;
   const leeway = context.leewaySeconds;
   // A token from another issuer could name a different user with the same sub.
   if (payload.iss !== context.issuer) refuse('The logout token was issued by another issuer.');
@@ -65,16 +77,10 @@ export function checkLogoutClaims(
   const audiences = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : [];
   if (!audiences.includes(context.clientId))
     refuse('The logout token is not meant for this client (aud).');
-  const { iat, exp } = payload;
-  if (typeof iat !== 'number' || !Number.isFinite(iat))
-    refuse('The logout token has no "iat" claim.');
-  if (typeof exp !== 'number' || !Number.isFinite(exp))
-    refuse('The logout token has no "exp" claim.');
-  if (exp + leeway <= now) refuse('The logout token has expired.');
-  if (iat - leeway > now) refuse('The logout token was issued in the future (iat).');
-  const nbf = payload.nbf;
-  if (nbf !== undefined && (typeof nbf !== 'number' || nbf - leeway > now))
-    refuse('The logout token is not valid yet (nbf).');
+  // The same time rule as ID tokens: one leeway, sane NumericDates only (no database overflow).
+  const failure = tokenTimeFailure(payload, leeway, now);
+  if (failure) refuse(TIME_MESSAGES[failure.kind](failure.claim));
+  const { iat, exp } = payload as { iat: number; exp: number };
   const jti = payload.jti;
   // The jti is what makes a replay detectable; without it the token could be posted again.
   if (typeof jti !== 'string' || jti.length === 0 || jti.length > MAX_ID_LENGTH)

@@ -8,14 +8,20 @@ import { randomToken } from '../common/crypto.js';
 import { type HttpRequest, type HttpResponse, readCookie, setCookie } from '../common/http.js';
 import { clientAddress } from '../common/request-context.js';
 import { safeReturnTo } from '../common/url.js';
+import { AuthEvents } from '../events/auth-events.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { setSessionCookie } from '../sessions/session-cookie.js';
 import { AuthSettingsService } from '../settings/auth-settings.service.js';
+import { toAuthenticatedUser } from '../users/user.view.js';
 import type { AuthSettings } from '../settings/auth-settings.types.js';
 import { IdTokenVerifier } from './id-token.verifier.js';
 import { LOGIN_STATE_TTL_MS, LoginStateStore, type PendingLogin } from './login-state.store.js';
 import type { OidcClaims } from './oidc-claims.js';
-import { OidcProvisioningService, userNameFromClaims } from './oidc-provisioning.service.js';
+import {
+  OidcProvisioningService,
+  userNameFromClaims,
+  warningsMessage,
+} from './oidc-provisioning.service.js';
 import { OidcStrategyCache } from './oidc-strategy.cache.js';
 import { OidcTokenClient } from './oidc-token.client.js';
 
@@ -27,6 +33,43 @@ interface VerifiedLogin {
 
 /** A browser-binding cookie value we issued looks like this (base64url of 32 bytes). */
 const BROWSER_ID = /^[A-Za-z0-9_-]{43}$/;
+
+/**
+ * RFC 9207: the `iss` authorization-response parameter must equal the configured issuer when
+ * present, and must be present when the IdP says it always sends it.
+ */
+export function checkResponseIssuer(iss: unknown, settings: AuthSettings): void {
+  if (iss === undefined) {
+    if (settings.oidc.authorizationResponseIssParameterSupported)
+      throw new AuthError(
+        'iss_mismatch',
+        'The IdP sent no "iss" in the authorization response although it advertises it (RFC 9207).',
+      );
+    return;
+  }
+  if (typeof iss !== 'string' || iss !== settings.oidc.issuer)
+    throw new AuthError(
+      'iss_mismatch',
+      'The authorization response names another issuer ("iss", RFC 9207): possible IdP mix-up.',
+    );
+}
+
+/**
+ * An unsigned stand-in carrying only what passport-openidconnect reads (iss, sub, aud, exp,
+ * iat) of claims our verifier already accepted; it never leaves the process.
+ */
+function passportStandIn(claims: { iss: string; sub: string }, settings: AuthSettings): string {
+  const now = Math.floor(Date.now() / 1000);
+  const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const payload = {
+    iss: claims.iss,
+    sub: claims.sub,
+    aud: settings.oidc.clientId,
+    iat: now,
+    exp: now + 300,
+  };
+  return `${part({ alg: 'none' })}.${part(payload)}.`;
+}
 
 /** The OIDC login flow: authorization redirect, callback, provisioning, session. */
 @Injectable()
@@ -43,6 +86,7 @@ export class OidcLoginService {
     private readonly sessions: SessionsService,
     private readonly authLog: AuthLogService,
     @InjectAuthOptions() private readonly options: ResolvedAuthOptions,
+    private readonly events: AuthEvents,
   ) {}
 
   /** Answers the IdP authorization URL, after storing the pending login. */
@@ -66,6 +110,8 @@ export class OidcLoginService {
     try {
       const settings = await this.enabledSettings();
       const query = request.query ?? {};
+      // RFC 9207 before anything else, error responses included: a mix-up attacker's IdP is named here.
+      checkResponseIssuer(query.iss, settings);
       if (query.error !== undefined) {
         const word =
           typeof query.error === 'string' && /^[a-z0-9_.-]{1,64}$/i.test(query.error)
@@ -81,7 +127,7 @@ export class OidcLoginService {
         exchange: (code, pending) => this.exchange(code, pending, settings),
       });
       userName = this.userNameOrNull(verified.claims, settings);
-      const { user } = await this.provisioning.provision(verified.claims, settings);
+      const { user, created, plan } = await this.provisioning.provision(verified.claims, settings);
       const { token, session } = await this.sessions.create(user.id, 'oidc', {
         issuer: verified.claims.iss,
         subject: verified.claims.sub,
@@ -89,7 +135,21 @@ export class OidcLoginService {
         idToken: verified.idToken,
       });
       setSessionCookie(response, this.options, token, session.expiresAt);
-      await this.record(request, user.userName, true, 'ok', null);
+      // A warning (e.g. groups_overage) is the success entry's reason, so admins can filter on it.
+      await this.record(
+        request,
+        user.userName,
+        true,
+        plan.warnings[0] ?? 'ok',
+        warningsMessage(plan, verified.claims),
+      );
+      const signedIn = toAuthenticatedUser(user);
+      await this.events.signedIn({
+        user: signedIn,
+        method: 'oidc',
+        claims: verified.claims,
+        created,
+      });
       return verified.pending.returnTo;
     } catch (thrown) {
       const error = toAuthError(thrown);
@@ -153,7 +213,8 @@ export class OidcLoginService {
     return {
       result: { pending, idToken: tokens.idToken, claims },
       accessToken: tokens.accessToken,
-      raw: tokens.raw,
+      // passport re-checks exp without leeway: it gets a stand-in of the claims already verified.
+      raw: { id_token: passportStandIn(idClaims, settings) },
     };
   }
 

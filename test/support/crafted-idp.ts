@@ -49,6 +49,8 @@ export interface CraftedIdp {
   userInfo: Record<string, unknown> | { status: number; body: unknown };
   /** Makes every endpoint hang without answering. */
   hang: boolean;
+  /** RFC 9207 `iss` added to the authorization response when set. */
+  responseIss: string | undefined;
   /** Issuer named by the discovery document (default the real one). */
   discoveryIssuer: string | undefined;
   /** Valid claims for this login (iss, aud, sub, iat, exp, nonce), merged with `overrides`; undefined deletes. */
@@ -106,7 +108,8 @@ export async function startCraftedIdp(
   const idp: CraftedIdp = {
     issuer,
     clientId: options.clientId ?? 'crafted-client',
-    clientSecret: options.clientSecret ?? 'crafted-client-secret-0123456789abcdef',
+    clientSecret:
+      options.clientSecret ?? 'crafted-client-secret-0123456789abcdef-0123456789abcdef-01234567',
     key,
     jwks: [key.publicJwk],
     jwksRequests: 0,
@@ -114,6 +117,7 @@ export async function startCraftedIdp(
     userInfo: { sub: 'sub-1' },
     hang: false,
     discoveryIssuer: undefined,
+    responseIss: undefined,
     onToken: async (request, self) => ({
       access_token: 'at-' + randomBytes(8).toString('hex'),
       token_type: 'Bearer',
@@ -219,6 +223,7 @@ export async function startCraftedIdp(
         const back = new URL(params.get('redirect_uri') ?? '');
         back.searchParams.set('code', code);
         if (params.get('state')) back.searchParams.set('state', params.get('state') ?? '');
+        if (idp.responseIss !== undefined) back.searchParams.set('iss', idp.responseIss);
         response.writeHead(302, { location: back.href });
         response.end();
         return;
