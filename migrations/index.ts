@@ -3,6 +3,7 @@ import { SessionChangeNotify1795930000000 } from './1795930000000-session-change
 import { LoginThrottleIndexes1795940000000 } from './1795940000000-login-throttle-indexes.js';
 import { SessionChangeNotifyStatement1795950000000 } from './1795950000000-session-change-notify-statement.js';
 import { Identities1795951000000 } from './1795951000000-identities.js';
+import { TestSignIn1795960000000 } from './1795960000000-test-sign-in.js';
 
 /** Every migration of the module, oldest first: add them to the host's TypeORM `migrations`. */
 export const authMigrations = [
@@ -11,4 +12,5 @@ export const authMigrations = [
   LoginThrottleIndexes1795940000000,
   SessionChangeNotifyStatement1795950000000,
   Identities1795951000000,
+  TestSignIn1795960000000,
 ];

@@ -34,6 +34,8 @@ export interface AuthModuleOptions {
   signatureAlgorithms?: SignatureAlgorithmDefinition[];
   /** Failed password attempts allowed per user name and per client address in the window. Default 5 / 20. */
   throttle?: { perUserName?: number; perAddress?: number; windowSeconds?: number };
+  /** Page the browser lands on after a test sign-in (`?id=<id>` or `?error=<code>`). Default `/admin/test-sign-in`. */
+  testSignInPagePath?: string;
   /** Register the module globally (guards, services). Default false. */
   isGlobal?: boolean;
   /**
@@ -117,6 +119,14 @@ function bootstrapAdmin(
   return { userName: value.userName, password: value.password };
 }
 
+function localPath(option: string, value: string | undefined, fallback: string): string {
+  const path = value ?? fallback;
+  // A path on the site itself: "//host" or "/\\host" would leave it.
+  if (!/^\/(?![/\\])[A-Za-z0-9/_.~-]*$/.test(path))
+    fail(option, 'must be a local path such as /admin/test-sign-in.');
+  return path;
+}
+
 /** Fills in defaults and fails fast, naming the option, on anything wrong. */
 export function resolveAuthOptions(options: AuthModuleOptions): ResolvedAuthOptions {
   if (!options || typeof options !== 'object') throw new Error('AuthModule options are required.');
@@ -162,6 +172,11 @@ export function resolveAuthOptions(options: AuthModuleOptions): ResolvedAuthOpti
     signatureAlgorithms: options.signatureAlgorithms ?? [],
     bootstrapAdmin: bootstrapAdmin(options.bootstrapAdmin),
     schemaCheck: options.schemaCheck ?? true,
+    testSignInPagePath: localPath(
+      'testSignInPagePath',
+      options.testSignInPagePath,
+      '/admin/test-sign-in',
+    ),
     throttle: {
       perUserName: positiveInt('throttle.perUserName', throttle.perUserName, 5),
       perAddress: positiveInt('throttle.perAddress', throttle.perAddress, 20),

@@ -26,12 +26,17 @@ import { SessionGuard } from './sessions/session.guard.js';
 import { SessionsService } from './sessions/sessions.service.js';
 import { AuthSettingsService } from './settings/auth-settings.service.js';
 import { UsersService } from './users/users.service.js';
+import {
+  testSignInControllers,
+  testSignInProviders,
+} from './test-sign-in/test-sign-in.providers.js';
 
 const controllers: Type[] = [
   ...loginControllers,
   ...oidcControllers,
   ...logoutControllers,
   ...adminControllers,
+  ...testSignInControllers,
 ];
 // The module's error shape applies to its own routes only; a host's exceptions stay its own.
 for (const controller of controllers) UseFilters(AuthErrorFilter)(controller);
@@ -67,6 +72,7 @@ for (const controller of controllers) UseFilters(AuthErrorFilter)(controller);
     ...oidcProviders,
     ...logoutProviders,
     ...adminProviders,
+    ...testSignInProviders,
   ],
   exports: [
     RESOLVED_AUTH_OPTIONS,

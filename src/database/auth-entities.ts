@@ -7,6 +7,7 @@ import { AuthSettingsEntity } from '../settings/auth-settings.entity.js';
 import { TeamMembershipEntity } from '../teams/team-membership.entity.js';
 import { TeamEntity } from '../teams/team.entity.js';
 import { UserEntity } from '../users/user.entity.js';
+import { TestSignInEntity } from '../test-sign-in/test-sign-in.entity.js';
 
 /** Every entity of the module: add them to the host's TypeORM `entities`. */
 export const authEntities = [
@@ -19,4 +20,5 @@ export const authEntities = [
   LoginStateEntity,
   LogoutJtiEntity,
   IdentityEntity,
+  TestSignInEntity,
 ];

@@ -18,6 +18,8 @@ import {
 } from '../common/http.js';
 import { Public } from '../sessions/public.decorator.js';
 import { OidcLoginService } from './oidc-login.service.js';
+import { TestSignInService } from '../test-sign-in/test-sign-in.service.js';
+import { isTestSignInState } from '../test-sign-in/test-sign-in-state.js';
 
 /** Neither the IdP URL (with state) nor the callback (with code) may be cached or leak via Referer. */
 function protect(response: HttpResponse): void {
@@ -34,7 +36,10 @@ function wantsJson(request: HttpRequest): boolean {
 @ApiTags('auth')
 @Controller('auth/oidc')
 export class OidcController {
-  constructor(private readonly login: OidcLoginService) {}
+  constructor(
+    private readonly login: OidcLoginService,
+    private readonly testSignIn: TestSignInService,
+  ) {}
 
   @Public()
   @Get('login')
@@ -55,6 +60,9 @@ export class OidcController {
   @ApiUnauthorizedResponse({ description: '`{error, message}` for JSON-only clients.' })
   async callback(@Req() request: HttpRequest, @Res() response: HttpResponse): Promise<void> {
     protect(response);
+    // An admin's test sign-in ends in its report, never in a session.
+    if (isTestSignInState(request.query?.state))
+      return redirect(response, await this.testSignIn.finish(request));
     try {
       const returnTo = await this.login.finish(request, response);
       redirect(response, returnTo);

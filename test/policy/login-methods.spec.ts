@@ -83,4 +83,27 @@ describe('GET /auth/methods: login page settings', () => {
       'oidc.allowRegularUserFallback': expect.stringContaining('fallback'),
     });
   });
+
+  it('describes the new fields and the test sign-in endpoints in the OpenAPI document', async () => {
+    const document = (await (await fetch(`${t.baseUrl}/api/docs-json`)).json()) as {
+      paths: Record<string, Record<string, { tags?: string[] }>>;
+      components: { schemas: Record<string, { properties?: Record<string, unknown> }> };
+    };
+    expect(document.paths['/api/v1/admin/authentication/test-sign-in']?.post?.tags).toContain(
+      'admin',
+    );
+    expect(document.paths['/api/v1/admin/authentication/test-sign-in/{id}']?.get?.tags).toContain(
+      'admin',
+    );
+    const schemas = document.components.schemas;
+    expect(Object.keys(schemas.AuthMethodsDto?.properties ?? {})).toEqual(
+      expect.arrayContaining(['autoRedirect', 'buttonLabel', 'providers']),
+    );
+    expect(Object.keys(schemas.OidcSettingsDto?.properties ?? {})).toEqual(
+      expect.arrayContaining(['autoRedirect', 'buttonLabel']),
+    );
+    expect(Object.keys(schemas.TestSignInReportDto?.properties ?? {})).toEqual(
+      expect.arrayContaining(['checks', 'idToken', 'userInfo', 'result']),
+    );
+  });
 });
