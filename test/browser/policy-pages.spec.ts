@@ -1,11 +1,14 @@
 // Issue 12, the page side: the login page's providers, auto-redirect and escape hatch; the admin
 // page's new settings and its test sign-in, at 1280 and 390 px.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REASON_TEXT } from '../../src/common/reason-text.js';
 import { DEMO_USERS } from '../../src/demo/demo-idp-setup.js';
+import { seriousViolations } from './support/axe.js';
 import { screenshot } from './support/chromium.js';
 import { type DemoSite, signInAsAdmin, startDemoSite, VIEWPORTS } from './support/demo-site.js';
 
 const alice = DEMO_USERS.find((user) => user.userName === 'alice')!;
+const carol = DEMO_USERS.find((user) => user.userName === 'carol')!;
 
 describe('login page and admin page of the access settings (issue 12)', () => {
   let site: DemoSite;
@@ -79,6 +82,8 @@ describe('login page and admin page of the access settings (issue 12)', () => {
       );
       await tab.locator('#result').waitFor({ state: 'visible' });
       expect(await tab.locator('#outcome strong').textContent()).toBe('Would sign in');
+      expect(await tab.locator('#outcome').textContent()).not.toMatch(/null|undefined/);
+      expect(await tab.locator('#plan-lists').textContent()).toContain('Staff');
       expect(await tab.locator('#plan').textContent()).toContain('alice');
       expect(await tab.locator('#checks .badge-fail').count()).toBe(0);
       expect(await tab.locator('#checks li').count()).toBeGreaterThan(5);
@@ -86,10 +91,39 @@ describe('login page and admin page of the access settings (issue 12)', () => {
       // Never a token in the page.
       expect(await tab.locator('body').textContent()).not.toMatch(/eyJ[\w-]+\.[\w-]+\.[\w-]+/);
       await screenshot(tab, `test-sign-in-${viewport.width}`);
+      expect(await seriousViolations(tab)).toEqual([]);
 
       // The tab is still the admin's session, nobody else's: the test created none.
       const me = await tab.request.get(url('/api/v1/auth/me'));
       expect(((await me.json()) as { userName: string }).userName).toBe(site.t.adminUserName);
+      expect(site.problems).toEqual([]);
+    });
+
+    it('a test sign-in with unsaved "Allowed groups" shows the refusal in words, and nothing is saved', async () => {
+      const page = await site.newPage(viewport);
+      await signInAsAdmin(site, page);
+      await page.getByLabel('Allowed groups').fill('staff');
+      const tabPromise = page.context().waitForEvent('page');
+      await page.getByRole('button', { name: 'Test sign-in' }).click();
+      const tab = await tabPromise;
+      await tab.waitForURL((u) => u.origin === site.idp.issuer);
+      await tab.locator('input[name="login"]').fill(carol.userName);
+      await tab.locator('input[name="password"]').fill(carol.password);
+      await tab.getByRole('button', { name: 'Sign in' }).click();
+      await tab.locator('#result').waitFor({ state: 'visible' });
+      expect(await tab.locator('#outcome strong').textContent()).toBe('Would be refused');
+      expect(await tab.locator('#outcome code').textContent()).toBe('group_not_allowed');
+      expect(await tab.locator('#outcome').textContent()).toContain(
+        REASON_TEXT.group_not_allowed.text,
+      );
+      expect(await tab.locator('#checks .badge-fail').count()).toBe(1);
+      await screenshot(tab, `test-sign-in-refused-${viewport.width}`);
+      expect(await seriousViolations(tab)).toEqual([]);
+
+      const stored = (await site.admin.expect('GET', '/admin/authentication', 200)) as {
+        oidc: { allowedGroups: string[] };
+      };
+      expect(stored.oidc.allowedGroups).toEqual([]);
       expect(site.problems).toEqual([]);
     });
   });
