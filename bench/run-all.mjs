@@ -1,7 +1,7 @@
 // `npm run bench`: every benchmark, one after the other, each in its own process on one
 // Postgres server (embedded unless DATABASE_URL is set); prints every figure line again at the end.
 import { spawn } from 'node:child_process';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { fmt, openPostgres, requireBuild, ROOT } from './lib/harness.mjs';
 
@@ -37,7 +37,14 @@ function run(script, env) {
 
 requireBuild();
 const started = performance.now();
-console.log(`bench: node ${process.version}, ${cpus().length} cores, ${cpus()[0]?.model ?? '?'}`);
+// The load average says whether anything else competed for the cores during the run.
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ');
+console.log(
+  `bench: node ${process.version}, ${cpus().length} cores, ${cpus()[0]?.model ?? '?'}, load average ${load()}`,
+);
 const postgres = await openPostgres();
 console.log(`bench: Postgres ${postgres.embedded ? 'embedded (temporary)' : 'from DATABASE_URL'}`);
 const env = { ...process.env, BENCH_PG_SERVER: postgres.serverUrl };
@@ -56,6 +63,8 @@ try {
 } finally {
   await postgres.stop().catch(() => undefined);
 }
-console.log(`\n== summary (${fmt((performance.now() - started) / 1000, 0)} s)`);
+console.log(
+  `\n== summary (${fmt((performance.now() - started) / 1000, 0)} s, load average at the end ${load()})`,
+);
 for (const line of figures) console.log(line);
 process.exit(failed ? 1 : 0);
