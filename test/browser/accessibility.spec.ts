@@ -1,9 +1,7 @@
 // axe-core on every page of the demo (and the demo IdP's), at 1280 and 390 px: no serious or critical violation.
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_USERS } from '../../src/demo/demo-idp-setup.js';
+import { seriousViolations } from './support/axe.js';
 import {
   type DemoSite,
   signInAsAdmin,
@@ -12,32 +10,7 @@ import {
   VIEWPORTS,
 } from './support/demo-site.js';
 
-const AXE_SOURCE = readFileSync(
-  createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
-  'utf8',
-);
 const alice = DEMO_USERS.find((user) => user.userName === 'alice')!;
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: string[] }[];
-}
-
-/** Runs axe in the page (evaluated over the DevTools protocol, so the page's CSP stays as it is). */
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.evaluate(AXE_SOURCE);
-  const violations = await page.evaluate<AxeViolation[]>(
-    `axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } }).then((r) => r.violations)`,
-  );
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map(
-      (v) =>
-        `${v.impact} ${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
-    );
-}
 
 describe('accessibility (axe-core)', () => {
   let site: DemoSite;

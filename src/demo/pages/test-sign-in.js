@@ -63,12 +63,14 @@ function render(view) {
   const outcome = document.getElementById('outcome');
   outcome.className = `notice notice-${refused ? 'error' : 'success'}`;
   outcome.replaceChildren(
-    el('strong', {}, refused ? 'Would be refused' : 'Would sign in'),
-    result.code ? el('span', {}, ' ', el('code', {}, result.code)) : null,
-    el('p', {}, result.code ? reasonMessage(result.code) : (ACTIONS[plan.action] ?? '')),
-    result.message && result.message !== reasonMessage(result.code)
-      ? el('p', { class: 'muted' }, result.message)
-      : null,
+    ...[
+      el('strong', {}, refused ? 'Would be refused' : 'Would sign in'),
+      result.code ? el('span', {}, ' ', el('code', {}, result.code)) : null,
+      el('p', {}, result.code ? reasonMessage(result.code) : (ACTIONS[plan.action] ?? '')),
+      result.message && result.message !== reasonMessage(result.code)
+        ? el('p', { class: 'muted' }, result.message)
+        : null,
+    ].filter(Boolean),
   );
   const facts = [
     ['User name', result.userName ?? '—'],
