@@ -38,8 +38,10 @@ export class OidcLoginGuard implements CanActivate {
       step: step === 'callback' ? 'callback' : 'start',
     };
     return new Promise<boolean>((resolve, reject) => {
+      // Passport uses a strategy object it is given as is (a name it would Object.create): one
+      // object per request, or concurrent logins overwrite each other's success/error actions.
       const middleware = passport.authenticate(
-        this.strategy,
+        Object.create(this.strategy) as OidcPassportStrategy,
         options,
         (error: unknown, result: OidcLoginStep | false | undefined) => {
           if (error) return reject(toAuthError(error));

@@ -121,7 +121,12 @@ describe('concurrency', () => {
         access_token: 'at-1',
         token_type: 'Bearer',
         id_token: await self.signRsa(
-          self.claims(request, { aud: clientOf(request), sub: `s-${clientOf(request)}` }),
+          // One user per subject: two subjects with one user name are an identity_conflict.
+          self.claims(request, {
+            aud: clientOf(request),
+            sub: `s-${clientOf(request)}`,
+            preferred_username: `u-${clientOf(request)}`,
+          }),
         ),
       });
       await putSettings(t, admin, { method: 'oidc', oidc: variants['client-a'] });
