@@ -1,10 +1,12 @@
 import { Initial1795920498238 } from './1795920498238-initial.js';
 import { SessionChangeNotify1795930000000 } from './1795930000000-session-change-notify.js';
 import { LoginThrottleIndexes1795940000000 } from './1795940000000-login-throttle-indexes.js';
+import { AuthLogFolding1795961000000 } from './1795961000000-auth-log-folding.js';
 
 /** Every migration of the module, oldest first: add them to the host's TypeORM `migrations`. */
 export const authMigrations = [
   Initial1795920498238,
   SessionChangeNotify1795930000000,
   LoginThrottleIndexes1795940000000,
+  AuthLogFolding1795961000000,
 ];

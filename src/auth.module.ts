@@ -9,6 +9,7 @@ import {
 } from './auth.module-definition.js';
 import { type AuthModuleOptions, resolveAuthOptions } from './auth-options.js';
 import { AuthLogService } from './auth-log/auth-log.service.js';
+import { AuthLogRetentionService } from './auth-log/auth-log-retention.service.js';
 import { adminControllers, adminProviders } from './admin/admin.providers.js';
 import { authEntities } from './database/auth-entities.js';
 import { loginControllers, loginProviders } from './login/login.providers.js';
@@ -38,6 +39,7 @@ import { UsersService } from './users/users.service.js';
     AlgorithmRegistry,
     AuthSettingsService,
     AuthLogService,
+    AuthLogRetentionService,
     SessionsService,
     UsersService,
     SessionGuard,

@@ -8,6 +8,7 @@ import { toAuthError } from '../common/auth-error.filter.js';
 import { randomToken } from '../common/crypto.js';
 import { clientAddress } from '../common/request-context.js';
 import { safeReturnTo } from '../common/url.js';
+import { LoginThrottleService } from '../login/login-throttle.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { setSessionCookie } from '../sessions/session-cookie.js';
 import { AuthSettingsService } from '../settings/auth-settings.service.js';
@@ -79,6 +80,7 @@ export class OidcLoginService {
     private readonly provisioning: OidcProvisioningService,
     private readonly sessions: SessionsService,
     private readonly authLog: AuthLogService,
+    private readonly throttle: LoginThrottleService,
     @InjectAuthOptions() private readonly options: ResolvedAuthOptions,
   ) {}
 
@@ -102,6 +104,11 @@ export class OidcLoginService {
     let userName: string | null = null;
     try {
       const settings = await this.enabledSettings();
+      await this.throttle.checkAddress(
+        'oidc',
+        clientAddress(request),
+        this.options.throttle.callbackPerAddress,
+      );
       const query = request.query;
       // RFC 9207 before anything else, error responses included: a mix-up attacker's IdP is named here.
       checkResponseIssuer(query.iss, settings);
