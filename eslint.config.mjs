@@ -12,6 +12,7 @@ export default tseslint.config(
       'coverage/**',
       'bench/**/*.mjs',
       'eslint.config.mjs',
+      'test/consumers/hosts/**',
     ],
   },
   eslint.configs.recommended,

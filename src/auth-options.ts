@@ -69,11 +69,18 @@ export interface AuthModuleOptions {
   throttle?: ThrottleOptions;
   /** Register the module globally (guards, services). Default false. */
   isGlobal?: boolean;
+  /**
+   * Install `SessionGuard` as a global guard (`APP_GUARD`), run before the host's own global
+   * guards so they see `req.user`. With `false` the host puts the exported `SessionGuard`
+   * (or `AuthGuard('auth-session')`) where it wants; the module's own routes still check
+   * sessions. Given to `forRoot`/`forRootAsync` directly (not by an async factory). Default true.
+   */
+  globalGuard?: boolean;
 }
 
 /** Options with every default filled in and the secret key decoded. */
 export interface ResolvedAuthOptions extends Required<
-  Omit<AuthModuleOptions, 'secretKey' | 'throttle' | 'isGlobal'>
+  Omit<AuthModuleOptions, 'secretKey' | 'throttle' | 'isGlobal' | 'globalGuard'>
 > {
   secretKey: Buffer;
   throttle: Required<ThrottleOptions>;

@@ -1,5 +1,20 @@
 import { ConfigurableModuleBuilder, Inject } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import type { AuthModuleOptions } from './auth-options.js';
+
+/** Options that shape the module itself, so `forRootAsync` takes them beside `useFactory`. */
+export interface AuthModuleExtras {
+  /** Register the module globally. Default false. */
+  isGlobal?: boolean;
+  /** Install `SessionGuard` as a global guard (see `AuthModuleOptions.globalGuard`). Default true. */
+  globalGuard?: boolean;
+}
+
+/** Alias of `SessionGuard` (kept here so this file imports no guard). */
+export const AUTH_SESSION_GUARD = Symbol('auth:session-guard');
+
+/** Whether the module installed its global guard (true unless `globalGuard: false`). */
+export const GLOBAL_GUARD_ENABLED = Symbol('auth:global-guard');
 
 export const {
   ConfigurableModuleClass: AuthConfigurableModule,
@@ -8,9 +23,16 @@ export const {
   ASYNC_OPTIONS_TYPE: AUTH_ASYNC_OPTIONS_TYPE,
 } = new ConfigurableModuleBuilder<AuthModuleOptions>()
   .setClassMethodName('forRoot')
-  .setExtras({ isGlobal: false }, (definition, extras) => ({
+  .setExtras<AuthModuleExtras>({ isGlobal: false, globalGuard: true }, (definition, extras) => ({
     ...definition,
     global: extras.isGlobal,
+    providers: [
+      ...(definition.providers ?? []),
+      { provide: GLOBAL_GUARD_ENABLED, useValue: extras.globalGuard !== false },
+      ...(extras.globalGuard === false
+        ? []
+        : [{ provide: APP_GUARD, useExisting: AUTH_SESSION_GUARD }]),
+    ],
   }))
   .build();
 

@@ -1,16 +1,19 @@
-import { type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { Inject, Module, type NestModule, type Type, UseFilters } from '@nestjs/common';
+import { APP_FILTER, ApplicationConfig } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import cookieParser from 'cookie-parser';
 import {
   AuthConfigurableModule,
   AUTH_MODULE_OPTIONS,
+  AUTH_SESSION_GUARD,
+  GLOBAL_GUARD_ENABLED,
   RESOLVED_AUTH_OPTIONS,
 } from './auth.module-definition.js';
 import { type AuthModuleOptions, resolveAuthOptions } from './auth-options.js';
 import { AuthLogService } from './auth-log/auth-log.service.js';
 import { AuthLogRetentionService } from './auth-log/auth-log-retention.service.js';
 import { adminControllers, adminProviders } from './admin/admin.providers.js';
+import { AuthErrorFilter } from './common/auth-error.filter.js';
+import { BodyParseErrorFilter } from './common/body-parse-error.filter.js';
 import { authEntities } from './database/auth-entities.js';
 import { loginControllers, loginProviders } from './login/login.providers.js';
 import { logoutControllers, logoutProviders } from './logout/logout.providers.js';
@@ -22,6 +25,15 @@ import { SessionsService } from './sessions/sessions.service.js';
 import { AuthSettingsService } from './settings/auth-settings.service.js';
 import { UsersService } from './users/users.service.js';
 
+const controllers: Type[] = [
+  ...loginControllers,
+  ...oidcControllers,
+  ...logoutControllers,
+  ...adminControllers,
+];
+// The module's error shape applies to its own routes only; a host's exceptions stay its own.
+for (const controller of controllers) UseFilters(AuthErrorFilter)(controller);
+
 /**
  * OpenID Connect and password sign-in with run-time settings kept in PostgreSQL.
  * `AuthModule.forRoot({ siteUrl, secretKey })` or `forRootAsync({ useFactory, inject })`;
@@ -29,7 +41,7 @@ import { UsersService } from './users/users.service.js';
  */
 @Module({
   imports: [TypeOrmModule.forFeature(authEntities)],
-  controllers: [...loginControllers, ...oidcControllers, ...logoutControllers, ...adminControllers],
+  controllers,
   providers: [
     {
       provide: RESOLVED_AUTH_OPTIONS,
@@ -43,8 +55,10 @@ import { UsersService } from './users/users.service.js';
     SessionsService,
     UsersService,
     SessionGuard,
+    { provide: AUTH_SESSION_GUARD, useExisting: SessionGuard },
     AdminGuard,
-    { provide: APP_GUARD, useExisting: SessionGuard },
+    // Catches body-parse errors only (they happen before any controller); nothing else.
+    { provide: APP_FILTER, useClass: BodyParseErrorFilter },
     ...loginProviders,
     ...oidcProviders,
     ...logoutProviders,
@@ -62,7 +76,25 @@ import { UsersService } from './users/users.service.js';
   ],
 })
 export class AuthModule extends AuthConfigurableModule implements NestModule {
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(cookieParser()).forRoutes('*path');
+  constructor(
+    private readonly config: ApplicationConfig,
+    private readonly sessionGuard: SessionGuard,
+    @Inject(GLOBAL_GUARD_ENABLED) private readonly globalGuard: boolean,
+  ) {
+    super();
+  }
+
+  /**
+   * Runs before the routes are built: moves the session guard ahead of the host's global
+   * guards (Nest orders them by module scan, the host's root module first) so they see the user.
+   */
+  configure(): void {
+    if (!this.globalGuard) return;
+    const guards = this.config.getGlobalGuards();
+    const index = guards.indexOf(this.sessionGuard);
+    if (index > 0) {
+      guards.splice(index, 1);
+      guards.unshift(this.sessionGuard);
+    }
   }
 }

@@ -10,7 +10,16 @@ export { resolveAuthOptions } from './auth-options.js';
 export { authEntities } from './database/auth-entities.js';
 export { authMigrations } from '../migrations/index.js';
 export { AuthError, type AuthErrorCode, AUTH_ERROR_STATUS } from './common/auth-error.js';
+export {
+  REASON_AREAS,
+  REASON_TEXT,
+  reasonText,
+  type ReasonArea,
+  type ReasonCode,
+  type ReasonText,
+} from './common/reason-text.js';
 export { AuthErrorFilter } from './common/auth-error.filter.js';
+export { BodyParseErrorFilter } from './common/body-parse-error.filter.js';
 export type { AuthRequest, AuthRequestState } from './common/request-context.js';
 export { Public } from './sessions/public.decorator.js';
 export { CurrentUser } from './sessions/current-user.decorator.js';

@@ -51,6 +51,15 @@ export class OidcSettingsDto implements StoredOidcSettings {
     description: 'RFC 9207: the IdP always sends `iss` in the authorization response.',
   })
   authorizationResponseIssParameterSupported: boolean;
+  @ApiProperty({ description: 'The login page goes straight to the IdP.', default: false })
+  autoRedirect: boolean;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    maxLength: 100,
+    description: 'Login button text; null: "Sign in with <issuer host>".',
+  })
+  buttonLabel: string | null;
 }
 
 /** What `GET /admin/authentication` answers. */

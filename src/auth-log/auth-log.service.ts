@@ -72,6 +72,7 @@ interface FailureRow {
 }
 
 interface RefusalBatch {
+  entry: AuthLogRecord;
   values: unknown[];
   count: number;
   written: Promise<void>;
@@ -87,6 +88,8 @@ export class AuthLogService {
   /** Refusals waiting for the statement in flight for their kind (see `record`). */
   private readonly queued = new Map<string, RefusalBatch>();
   private readonly writing = new Set<string>();
+  /** Who an attempt opened by `start` is about, until `finish` logs its outcome. */
+  private readonly pending = new Map<string, AuthLogRecord>();
 
   constructor(
     @InjectRepository(AuthLogEntity) private readonly repository: Repository<AuthLogEntity>,
@@ -109,6 +112,7 @@ export class AuthLogService {
       clip(entry.deviceId, 32),
     ];
     if (entry.success || values[2] === null) {
+      this.announce(entry);
       try {
         await preparedQuery(
           this.repository.manager.connection,
@@ -127,7 +131,7 @@ export class AuthLogService {
     if (!batch) {
       let resolve!: () => void;
       const written = new Promise<void>((done) => (resolve = done));
-      batch = { values, count: 1, written, resolve };
+      batch = { entry, values, count: 1, written, resolve };
       this.queued.set(key, batch);
       if (!this.writing.has(key)) void this.writeRefusals(key);
     } else batch.count++;
@@ -141,7 +145,7 @@ export class AuthLogService {
     this.queued.delete(key);
     this.writing.add(key);
     try {
-      await preparedQuery(
+      const inserted = await preparedQuery(
         this.repository.manager.connection,
         'auth_log_record_refusals',
         `WITH target AS (
@@ -158,9 +162,11 @@ export class AuthLogService {
          INSERT INTO auth_log (method, user_name, ip_address, success, reason, message, device_id,
                                count, last_at)
          SELECT $1, $2, $3, $4, $5, $6, $7, $10, CASE WHEN $10 > 1 THEN now() END
-          WHERE NOT EXISTS (SELECT 1 FROM folded)`,
+          WHERE NOT EXISTS (SELECT 1 FROM folded) RETURNING id`,
         [...batch.values, FOLD_WINDOW_SECONDS, PENDING_ATTEMPT_MESSAGE, batch.count],
       );
+      // One server-log line per auth log row: a flood of identical refusals is not a flood of lines.
+      if (inserted.length > 0) this.announce(batch.entry, batch.count);
     } catch (error) {
       this.logger.warn(`Could not write the auth log: ${(error as Error).message}`);
     } finally {
@@ -184,7 +190,9 @@ export class AuthLogService {
       message: clip(entry.message, 2000),
       deviceId: clip(entry.deviceId, 32),
     });
-    return (result.identifiers[0] as { id: string }).id;
+    const id = (result.identifiers[0] as { id: string }).id;
+    this.rememberPending(id, entry);
+    return id;
   }
 
   /** Records the outcome of an attempt opened with `start`; a refusal may fold into an earlier row. */
@@ -194,6 +202,9 @@ export class AuthLogService {
   ): Promise<void> {
     const reason = outcome.reason.slice(0, 64);
     const message = clip(outcome.message, 2000);
+    const started = this.pending.get(id);
+    this.pending.delete(id);
+    if (started) this.announce({ ...started, ...outcome });
     try {
       if (outcome.success) {
         await this.repository.update({ id }, { success: true, reason, message });
@@ -260,8 +271,9 @@ export class AuthLogService {
   }
 
   /**
-   * Refusals of `method` from one address in the window, newest first; throttle refusals
-   * themselves are left out, so a flood cannot keep an address refused beyond the window.
+   * Refusals of `method` from one address in the window, newest first; throttle refusals are
+   * left out (a flood cannot keep an address refused beyond the window), and so are replays
+   * (an IdP retrying a logout is not guessing).
    */
   async addressRefusals(
     method: AuthLogEntity['method'],
@@ -272,7 +284,7 @@ export class AuthLogService {
       this.repository.manager.connection,
       'auth_log_address_refusals',
       `SELECT coalesce(last_at, created_at) AS at, count, ip_address, device_id FROM auth_log
-        WHERE ip_address = $1 AND success = false AND method = $2 AND reason <> 'too_many_attempts'
+        WHERE ip_address = $1 AND success = false AND method = $2 AND reason NOT IN ('too_many_attempts', 'logout_token_replayed')
           AND created_at > now() - make_interval(secs => $3::float8 + $4::float8)
           AND coalesce(last_at, created_at) > now() - make_interval(secs => $3)
         ORDER BY at DESC LIMIT ${MAX_COUNTED_ROWS}`,
@@ -322,6 +334,33 @@ export class AuthLogService {
       count: Number(row.count),
       lastAt: row.last_at ? (row.last_at as Date).toISOString() : null,
     }));
+  }
+
+  /**
+   * One server-log line per recorded outcome, at the default level, so operators see sign-ins,
+   * refusals, logouts and throttling without the admin page (DESIGN 2.9: never a token or secret).
+   */
+  private announce(entry: AuthLogRecord, count = 1): void {
+    const outcome = entry.success
+      ? entry.method === 'logout' || entry.method === 'backchannel'
+        ? 'signed out'
+        : 'signed in'
+      : 'refused';
+    // JSON.stringify quotes and escapes IdP-supplied text, so a claim cannot forge a log line.
+    const user = entry.userName === null ? '-' : JSON.stringify(entry.userName.slice(0, 255));
+    const line = `${entry.method} ${outcome}: reason=${entry.reason} user=${user} ip=${entry.ipAddress ?? '-'}`;
+    const detail = entry.message
+      ? ` (${JSON.stringify(entry.message.slice(0, 300)).slice(1, -1)})`
+      : '';
+    const folded = count > 1 ? ` (+${count - 1} identical, folded)` : '';
+    if (entry.success) this.logger.log(line + detail);
+    else this.logger.warn(line + detail + folded);
+  }
+
+  private rememberPending(id: string, entry: AuthLogRecord): void {
+    // Bounded: an attempt whose outcome is never written must not grow the map forever.
+    if (this.pending.size >= 10_000) this.pending.delete(this.pending.keys().next().value!);
+    this.pending.set(id, entry);
   }
 }
 

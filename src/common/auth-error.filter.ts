@@ -5,7 +5,7 @@ import {
   HttpException,
   Logger,
 } from '@nestjs/common';
-import type { Response } from 'express';
+import { headersSent, type HttpResponse, sendJson, setHeader } from './http.js';
 import { AuthError, type AuthErrorCode } from './auth-error.js';
 
 /** Body-parser and Nest errors mapped to stable codes (their messages may echo input). */
@@ -25,10 +25,41 @@ function fromHttpException(exception: HttpException): AuthError {
   return new AuthError(code, message, { status: status >= 400 && status < 500 ? status : 400 });
 }
 
+/** Fastify's content-type parser errors (bad JSON, too large, unsupported type). */
+function fromFastify(error: { code?: unknown; statusCode?: unknown }): AuthError | undefined {
+  if (typeof error.code !== 'string' || !error.code.startsWith('FST_ERR_CTP_')) return undefined;
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new AuthError('invalid_json', 'The request body is not valid JSON.');
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new AuthError('payload_too_large', 'The request body is too large.');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+        ? new AuthError('unsupported_media_type', 'Unsupported content type.')
+        : new AuthError('bad_request', 'The request body could not be read.');
+    default:
+      return new AuthError('bad_request', 'The request body could not be read.');
+  }
+}
+
 interface BodyParserError {
   type?: string;
   status?: number;
   expose?: boolean;
+}
+
+/** Whether a thrown value is a body-parser (Express) or content-type parser (Fastify) error. */
+export function bodyParseError(exception: unknown): AuthError | undefined {
+  if (!exception || typeof exception !== 'object') return undefined;
+  if (exception instanceof AuthError) return undefined;
+  const wrapped = exception instanceof HttpException ? exception.cause : exception;
+  if (!wrapped || typeof wrapped !== 'object') return undefined;
+  if (wrapped instanceof SyntaxError && (wrapped as { statusCode?: unknown }).statusCode === 400)
+    // Fastify's JSON parser passes JSON.parse's own SyntaxError, marked 400.
+    return new AuthError('invalid_json', 'The request body is not valid JSON.');
+  return fromBodyParser(wrapped) ?? fromFastify(wrapped);
 }
 
 function fromBodyParser(error: BodyParserError): AuthError | undefined {
@@ -64,7 +95,7 @@ export function toAuthError(exception: unknown): AuthError {
     return fromHttpException(exception);
   }
   if (exception && typeof exception === 'object') {
-    const parsed = fromBodyParser(exception);
+    const parsed = fromBodyParser(exception) ?? fromFastify(exception);
     if (parsed) return parsed;
     if (isDatabaseUnavailable(exception)) {
       return new AuthError('service_unavailable', 'The database is unavailable; try again.', {
@@ -105,20 +136,27 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   );
 }
 
+/**
+ * Shapes every error thrown in the module's own controllers (`@UseFilters` on each of them,
+ * never global): `{error, message}`, the headers the error carries, 5xx logged without secrets.
+ */
 @Catch()
 export class AuthErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('AuthErrorFilter');
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const response = host.switchToHttp().getResponse<Response>();
+    const response = host.switchToHttp().getResponse<HttpResponse>();
     const error = toAuthError(exception);
-    if (error.status >= 500) {
+    const status = error.getStatus();
+    if (status >= 500) {
       // The cause may hold driver details but never request secrets: bodies are not logged.
       const cause =
         error.cause instanceof Error ? `${error.cause.name}: ${error.cause.message}` : '';
       this.logger.error(`${error.code}: ${cause}`);
     }
-    if (response.headersSent) return;
-    response.status(error.status).json(error.toJSON());
+    if (headersSent(response)) return;
+    for (const [name, value] of Object.entries(error.headers ?? {}))
+      setHeader(response, name, value);
+    sendJson(response, status, error.toJSON());
   }
 }

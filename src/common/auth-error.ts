@@ -1,3 +1,5 @@
+import { HttpException } from '@nestjs/common';
+
 /**
  * Every refusal of the module is an `AuthError` with a stable code from this closed list;
  * callers and the exception filter switch on the code, never on the message.
@@ -71,28 +73,43 @@ export interface AuthErrorOptions {
   fields?: Record<string, string>;
   /** Overrides the status of the code (rarely needed). */
   status?: number;
+  /** Headers the answer carries (e.g. `Retry-After` on 429); applied by the module's filter. */
+  headers?: Record<string, string>;
 }
 
-export class AuthError extends Error {
+/** The client-facing body: the code and the message, never the cause. */
+export interface AuthErrorBody {
+  error: AuthErrorCode;
+  message: string;
+  fields?: Record<string, string>;
+}
+
+/**
+ * An `HttpException` carrying a stable code: Nest's default handling (or a host's filter)
+ * answers its status and `{error, message[, fields]}` body with no set-up.
+ */
+export class AuthError extends HttpException {
   override readonly name = 'AuthError';
-  readonly status: number;
   readonly fields?: Record<string, string>;
+  readonly headers?: Record<string, string>;
 
   constructor(
     readonly code: AuthErrorCode,
     message: string,
     options: AuthErrorOptions = {},
   ) {
-    super(message, { cause: options.cause });
-    this.status = options.status ?? AUTH_ERROR_STATUS[code];
+    const body: AuthErrorBody = options.fields
+      ? { error: code, message, fields: options.fields }
+      : { error: code, message };
+    super(body, options.status ?? AUTH_ERROR_STATUS[code], { cause: options.cause });
+    this.message = message;
     this.fields = options.fields;
+    this.headers = options.headers;
   }
 
   /** The client-facing body: the code and the message, never the cause. */
-  toJSON(): { error: AuthErrorCode; message: string; fields?: Record<string, string> } {
-    return this.fields
-      ? { error: this.code, message: this.message, fields: this.fields }
-      : { error: this.code, message: this.message };
+  toJSON(): AuthErrorBody {
+    return this.getResponse() as AuthErrorBody;
   }
 }
 

@@ -4,9 +4,9 @@ import {
   Injectable,
   type NestInterceptor,
 } from '@nestjs/common';
-import type { Request } from 'express';
 import type { Observable } from 'rxjs';
 import { AuthError } from './auth-error.js';
+import { hasBody, type HttpRequest, mediaType } from './http.js';
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 
@@ -17,11 +17,12 @@ const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 @Injectable()
 export class JsonBodyInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const request = context.switchToHttp().getRequest<Request>();
-    const hasBody =
-      request.headers['transfer-encoding'] !== undefined ||
-      Number(request.headers['content-length'] ?? 0) > 0;
-    if (BODY_METHODS.has(request.method) && hasBody && request.is('application/json') === false) {
+    const request = context.switchToHttp().getRequest<HttpRequest>();
+    if (
+      BODY_METHODS.has(request.method ?? '') &&
+      hasBody(request) &&
+      mediaType(request) !== 'application/json'
+    ) {
       throw new AuthError(
         'unsupported_media_type',
         'Send a JSON object with Content-Type: application/json.',

@@ -1,8 +1,10 @@
-import type { Request } from 'express';
 import type { AuthenticatedUser } from '../users/user.view.js';
 import type { SessionEntity } from '../sessions/session.entity.js';
+import type { HttpRequest } from './http.js';
 
-/** What the session guard attaches to the request. */
+export { clientAddress } from './http.js';
+
+/** What the session guard attaches to the request (`req.auth`). */
 export interface AuthRequestState {
   user: AuthenticatedUser;
   session: Pick<
@@ -13,9 +15,5 @@ export interface AuthRequestState {
   token: string;
 }
 
-export type AuthRequest = Request & { auth?: AuthRequestState };
-
-/** Client address as Express sees it (honours `trust proxy` when the host sets it). */
-export function clientAddress(request: Request): string {
-  return (request.ip ?? request.socket?.remoteAddress ?? 'unknown').slice(0, 64);
-}
+/** A request of either adapter once the guard ran: the user on `user`, the session on `auth`. */
+export type AuthRequest = HttpRequest & { auth?: AuthRequestState; user?: AuthenticatedUser };

@@ -3,7 +3,7 @@ import { Type } from 'class-transformer';
 import { IsArray, IsInt, IsString, MaxLength, ValidateNested } from 'class-validator';
 import { describe, expect, it } from 'vitest';
 import { AuthError } from './auth-error.js';
-import { AuthValidationPipe } from './validation.pipe.js';
+import { AuthValidationPipe, MAX_BODY_DEPTH, nestsDeeperThan } from './validation.pipe.js';
 
 class ItemDto {
   @IsInt()
@@ -36,7 +36,7 @@ describe('AuthValidationPipe', () => {
   it('answers validation_failed with dotted field names', async () => {
     const error = await refusal({ name: 'long name', items: [{ count: 1 }, { count: 'x' }] });
     expect(error.code).toBe('validation_failed');
-    expect(error.status).toBe(400);
+    expect(error.getStatus()).toBe(400);
     expect(Object.keys(error.fields ?? {})).toEqual(['name', 'items[1].count']);
   });
 
@@ -71,5 +71,26 @@ describe('AuthValidationPipe', () => {
       { type: 'body', metatype: BodyDto },
     );
     expect(value).toBeInstanceOf(BodyDto);
+  });
+});
+
+describe('nestsDeeperThan', () => {
+  it('finds depth without recursion, even 100 000 levels down', () => {
+    const deep: unknown = JSON.parse(`${'['.repeat(100_000)}${']'.repeat(100_000)}`);
+    expect(nestsDeeperThan(deep, MAX_BODY_DEPTH)).toBe(true);
+    expect(nestsDeeperThan({ a: { b: [{ c: 1 }] } }, MAX_BODY_DEPTH)).toBe(false);
+    expect(nestsDeeperThan({ a: { b: { c: {} } } }, 3)).toBe(true);
+    expect(nestsDeeperThan({ a: { b: { c: 1 } } }, 3)).toBe(false);
+  });
+
+  it('the pipe refuses a deeply nested body with validation_failed', async () => {
+    const pipe = new AuthValidationPipe();
+    const deep: unknown = JSON.parse(`{"username":${'['.repeat(100_000)}${']'.repeat(100_000)}}`);
+    const error = await pipe.transform(deep, { type: 'body', metatype: Object }).then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
+    expect(error).toBeInstanceOf(AuthError);
+    expect((error as AuthError).code).toBe('validation_failed');
   });
 });

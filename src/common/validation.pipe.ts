@@ -36,6 +36,23 @@ export function findPrototypeKey(value: unknown, path = '', depth = 0): string |
   return undefined;
 }
 
+/** No body of the module nests deeper than this; deeper input is refused before any recursion. */
+export const MAX_BODY_DEPTH = 32;
+
+/** Whether a parsed JSON value nests deeper than `limit` (checked without recursion). */
+export function nestsDeeperThan(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop()!;
+    if (!current || typeof current !== 'object') continue;
+    if (depth >= limit) return true;
+    for (const child of Object.values(current)) {
+      if (child && typeof child === 'object') stack.push([child, depth + 1]);
+    }
+  }
+  return false;
+}
+
 function isPlainObject(value: unknown): boolean {
   return !!value && typeof value === 'object' && !Array.isArray(value);
 }
@@ -67,6 +84,11 @@ export class AuthValidationPipe extends ValidationPipe {
       if (value === undefined)
         throw new AuthError('validation_failed', 'A JSON body is required.', {
           fields: { body: 'Required: a JSON object.' },
+        });
+      // class-transformer, class-validator and the settings validator recurse: bound the depth first.
+      if (nestsDeeperThan(value, MAX_BODY_DEPTH))
+        throw new AuthError('validation_failed', 'The body is nested too deeply.', {
+          fields: { body: `Nested deeper than ${MAX_BODY_DEPTH} levels.` },
         });
       // JSON.parse keeps `__proto__` as an own key; copied onto a DTO it would swap its prototype.
       const prototypeKey = findPrototypeKey(value);

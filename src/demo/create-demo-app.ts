@@ -1,4 +1,9 @@
-import { type INestApplication, type LoggerService, Logger } from '@nestjs/common';
+import {
+  type DynamicModule,
+  type INestApplication,
+  type LoggerService,
+  Logger,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import {
@@ -15,19 +20,46 @@ export interface CreateDemoAppOptions extends DemoAppOptions {
   adminUserName?: string;
   adminPassword?: string;
   logger?: LoggerService | false;
+  /** HTTP platform. Default `express`; `fastify` serves the API (no pages, no Swagger UI). */
+  adapter?: 'express' | 'fastify';
+  /** Wraps the demo module in a host root module (tests: host guards and controllers). */
+  rootModule?: (demo: DynamicModule) => DynamicModule;
+  /** Skip `configureAuthHttp` (tests: a host that does not call it). Default false. */
+  withoutHttpSetup?: boolean;
+}
+
+async function createApp(
+  module: DynamicModule,
+  options: CreateDemoAppOptions,
+): Promise<INestApplication> {
+  const appOptions = {
+    bodyParser: options.withoutHttpSetup === true,
+    logger: options.logger ?? undefined,
+    abortOnError: false,
+  };
+  if (options.adapter === 'fastify') {
+    const { FastifyAdapter } = await import('@nestjs/platform-fastify');
+    return NestFactory.create(module, new FastifyAdapter(), appOptions);
+  }
+  return NestFactory.create<NestExpressApplication>(module, appOptions);
 }
 
 /** Builds the demo app (not listening yet): migrations run, bootstrap admin ensured. */
 export async function createDemoApp(options: CreateDemoAppOptions): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(DemoAppModule.register(options), {
-    bodyParser: false,
-    logger: options.logger ?? undefined,
-    abortOnError: false,
-  });
-  configureAuthHttp(app, { excludeFromPrefix: ['/', 'login', 'admin', 'me'] });
-  // Page scripts and styles: plain files, outside the session guard (they hold no data).
-  app.useStaticAssets(pagesFolder(), { prefix: '/assets/', index: false, maxAge: 0 });
-  setupSwagger(app, app.get<ResolvedAuthOptions>(RESOLVED_AUTH_OPTIONS).sessionCookieName);
+  const demo = DemoAppModule.register(options);
+  const app = await createApp(options.rootModule ? options.rootModule(demo) : demo, options);
+  const excludeFromPrefix = ['/', 'login', 'admin', 'me'];
+  if (!options.withoutHttpSetup) configureAuthHttp(app, { excludeFromPrefix });
+  else app.setGlobalPrefix('api/v1', { exclude: excludeFromPrefix });
+  if (options.adapter !== 'fastify') {
+    // Page scripts and styles: plain files, outside the session guard (they hold no data).
+    (app as NestExpressApplication).useStaticAssets(pagesFolder(), {
+      prefix: '/assets/',
+      index: false,
+      maxAge: 0,
+    });
+    setupSwagger(app, app.get<ResolvedAuthOptions>(RESOLVED_AUTH_OPTIONS).sessionCookieName);
+  }
   await app.init();
   if (options.adminUserName && options.adminPassword) {
     const outcome = await app

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { LogLevel } from '@nestjs/common';
+import { ConsoleLogger, type LogLevel } from '@nestjs/common';
 
 /** Settings of the demo host app, from the environment (DESIGN section 5). */
 export interface DemoConfig {
@@ -13,6 +13,10 @@ export interface DemoConfig {
   adminUserName: string | undefined;
   adminPassword: string | undefined;
   logLevel: LogLevel;
+  /** `LOG_FORMAT=json`: one JSON object per log line, for hosts that ship logs. */
+  logFormat: 'text' | 'json';
+  /** Address `npm start` listens on: `HOST`, else the site URL's loopback host, else 127.0.0.1. */
+  listenHost: string;
   dataDir: string;
 }
 
@@ -38,17 +42,45 @@ export function demoConfigFromEnv(env: NodeJS.ProcessEnv = process.env): DemoCon
   const logLevel = (env.LOG_LEVEL ?? 'log') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel))
     throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}.`);
+  const logFormat = env.LOG_FORMAT ?? 'text';
+  if (logFormat !== 'text' && logFormat !== 'json')
+    throw new Error('LOG_FORMAT must be text or json.');
   const dataDir = resolve(env.AUTH_DATA_DIR ?? '.data');
+  // 127.0.0.1 rather than localhost: the printed URL is then the origin the app really listens on.
+  const siteUrl = env.AUTH_SITE_URL || `http://127.0.0.1:${port}`;
   return {
     port,
     databaseUrl: env.DATABASE_URL || undefined,
-    siteUrl: env.AUTH_SITE_URL ?? `http://localhost:${port}`,
+    siteUrl,
     secretKey: secretKeyFrom(env, dataDir),
     adminUserName: env.AUTH_ADMIN_USERNAME || undefined,
     adminPassword: env.AUTH_ADMIN_PASSWORD || undefined,
     logLevel,
+    logFormat,
+    listenHost: env.HOST || listenHostFor(siteUrl),
     dataDir,
   };
+}
+
+/** A loopback site URL is listened on exactly (127.0.0.1, ::1, localhost); anything else on 127.0.0.1 behind a proxy. */
+export function listenHostFor(siteUrl: string): string {
+  let host: string;
+  try {
+    host = new URL(siteUrl).hostname.replace(/^\[|\]$/g, '');
+  } catch {
+    throw new Error(`AUTH_SITE_URL must be a URL, got ${siteUrl}.`);
+  }
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host)
+    ? host
+    : '127.0.0.1';
+}
+
+/** The demo's logger: Nest's console logger, as JSON lines when `LOG_FORMAT=json`. */
+export function demoLogger(config: Pick<DemoConfig, 'logLevel' | 'logFormat'>, context = 'Demo') {
+  return new ConsoleLogger(context, {
+    logLevels: logLevelsFrom(config.logLevel),
+    json: config.logFormat === 'json',
+  });
 }
 
 /** Nest's logger levels at and above the chosen one. */

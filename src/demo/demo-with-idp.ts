@@ -1,9 +1,8 @@
 import 'reflect-metadata';
-import { ConsoleLogger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { createDemoApp } from './create-demo-app.js';
-import { demoConfigFromEnv, logLevelsFrom } from './demo-config.js';
+import { demoConfigFromEnv, demoLogger } from './demo-config.js';
 import {
   AdminApiClient,
   configureDemoOidc,
@@ -34,7 +33,7 @@ async function main(): Promise<void> {
   env.AUTH_ADMIN_USERNAME ||= DEMO_ADMIN.userName;
   env.AUTH_ADMIN_PASSWORD ||= DEMO_ADMIN.password;
   const config = demoConfigFromEnv(env);
-  const logger = new ConsoleLogger('Demo', { logLevels: logLevelsFrom(config.logLevel) });
+  const logger = demoLogger(config);
   const adminUserName = env.AUTH_ADMIN_USERNAME;
   const adminPassword = env.AUTH_ADMIN_PASSWORD;
 

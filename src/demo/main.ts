@@ -1,13 +1,15 @@
 import 'reflect-metadata';
-import { ConsoleLogger, Logger } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createDemoApp } from './create-demo-app.js';
-import { demoConfigFromEnv, logLevelsFrom } from './demo-config.js';
+import { demoConfigFromEnv, demoLogger } from './demo-config.js';
 import { type EmbeddedPostgresHandle, startEmbeddedPostgres } from './embedded-postgres.js';
 
 /** `npm start`: the demo host app on PORT, with an embedded PostgreSQL unless DATABASE_URL is set. */
 async function main(): Promise<void> {
   const config = demoConfigFromEnv();
-  const logger = new ConsoleLogger('Demo', { logLevels: logLevelsFrom(config.logLevel) });
+  const logger = demoLogger(config);
   let embedded: EmbeddedPostgresHandle | undefined;
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
@@ -36,8 +38,19 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', (signal) => void stop(signal));
   process.once('SIGTERM', (signal) => void stop(signal));
-  await app.listen(config.port, '127.0.0.1');
-  new Logger('Demo').log(`Demo app on ${config.siteUrl} (API under /api/v1).`);
+  await app.listen(config.port, config.listenHost);
+  const address = (app.getHttpServer() as Server).address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const listening = `http://${host}:${address.port}`;
+  // The site URL is the origin cookies belong to; say so when it is not the listening address.
+  const open = sameOrigin(listening, config.siteUrl)
+    ? ''
+    : `; open it at ${config.siteUrl} (AUTH_SITE_URL)`;
+  new Logger('Demo').log(`Demo app listening on ${listening}${open} (API under /api/v1).`);
+}
+
+function sameOrigin(a: string, b: string): boolean {
+  return new URL(a).origin === new URL(b).origin;
 }
 
 main().catch((error: unknown) => {

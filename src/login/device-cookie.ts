@@ -1,5 +1,7 @@
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import type { ResolvedAuthOptions } from '../auth-options.js';
 import { randomToken } from '../common/crypto.js';
+import { type HttpRequest, type HttpResponse, readCookie, setCookie } from '../common/http.js';
 
 /** What a valid trusted-device cookie says: this browser signed in as `userName` before. */
 export interface TrustedDevice {
@@ -44,4 +46,27 @@ export function readDeviceCookie(
   const age = now / 1000 - issuedAt;
   if (!Number.isInteger(issuedAt) || age < -60 || age > maxAgeSeconds) return undefined;
   return { userName: Buffer.from(parts[1], 'base64url').toString(), id: parts[2], issuedAt };
+}
+
+/** The trusted-device cookie the browser sent, if any. */
+export function deviceCookieOf(
+  request: HttpRequest,
+  options: ResolvedAuthOptions,
+): string | undefined {
+  return readCookie(request, options.deviceCookieName);
+}
+
+/** Sets the trusted-device cookie: HttpOnly, SameSite=Strict, `Path=/` (so `__Host-` works). */
+export function setDeviceCookie(
+  response: HttpResponse,
+  options: ResolvedAuthOptions,
+  value: string,
+): void {
+  setCookie(response, options.deviceCookieName, value, {
+    httpOnly: true,
+    sameSite: 'strict',
+    secure: options.secureCookies,
+    path: '/',
+    maxAge: options.trustedDeviceDays * 86_400_000,
+  });
 }

@@ -18,16 +18,17 @@ import {
   ApiUnauthorizedResponse,
   ApiForbiddenResponse,
 } from '../common/openapi.js';
-import type { Request, Response } from 'express';
 import { InjectAuthOptions } from '../auth.module-definition.js';
 import type { ResolvedAuthOptions } from '../auth-options.js';
-import { clientAddress } from '../common/request-context.js';
+import { clientAddress, type HttpRequest, type HttpResponse, setHeader } from '../common/http.js';
 import { JsonBodyInterceptor } from '../common/json-body.interceptor.js';
 import { AuthValidationPipe } from '../common/validation.pipe.js';
 import { Public } from '../sessions/public.decorator.js';
 import { setSessionCookie } from '../sessions/session-cookie.js';
 import { AuthSettingsService } from '../settings/auth-settings.service.js';
+import { deviceCookieOf, setDeviceCookie } from './device-cookie.js';
 import { AuthMethodsDto, LoginDto, LoginResponseDto } from './login.dto.js';
+import { loginMethodsOf } from './login-methods.js';
 import { PasswordLoginService, TooManyAttemptsError } from './password-login.service.js';
 
 @ApiTags('auth')
@@ -46,8 +47,10 @@ export class LoginController {
   @ApiOperation({ summary: 'Which sign-in methods the login page offers.' })
   @ApiOkResponse({ type: AuthMethodsDto })
   async methods(): Promise<AuthMethodsDto> {
-    const { method, oidc } = await this.settings.get();
-    return { method, fallback: method === 'password' ? true : oidc.fallback };
+    return loginMethodsOf(
+      await this.settings.get(),
+      `${this.options.siteOrigin}${this.options.routePrefix}/auth/oidc/login`,
+    );
   }
 
   @Public()
@@ -61,23 +64,25 @@ export class LoginController {
   @ApiCookieAuth()
   async login(
     @Body() body: LoginDto,
-    @Req() request: Request,
-    @Res({ passthrough: true }) response: Response,
+    @Req() request: HttpRequest,
+    @Res({ passthrough: true }) response: HttpResponse,
   ): Promise<LoginResponseDto> {
     // Set before the attempt so refusals are uncacheable and leak no referrer either.
-    response.setHeader('Cache-Control', 'no-store');
-    response.setHeader('Referrer-Policy', 'no-referrer');
+    setHeader(response, 'Cache-Control', 'no-store');
+    setHeader(response, 'Referrer-Policy', 'no-referrer');
     try {
       const result = await this.passwordLogin.login(
         body.username,
         body.password,
         clientAddress(request),
+        deviceCookieOf(request, this.options),
       );
       setSessionCookie(response, this.options, result.token, result.expiresAt);
+      setDeviceCookie(response, this.options, result.deviceCookie);
       return { token: result.token, user: result.user };
     } catch (error) {
       if (error instanceof TooManyAttemptsError)
-        response.setHeader('Retry-After', String(error.retryAfterSeconds));
+        setHeader(response, 'Retry-After', String(error.retryAfterSeconds));
       throw error;
     }
   }

@@ -24,6 +24,21 @@ export class LoginResponseDto {
   user: UserViewDto;
 }
 
+/** A sign-in provider offered by the login page. */
+export class LoginProviderDto {
+  @ApiProperty({ example: 'default' })
+  id: string;
+
+  @ApiProperty({ example: 'Sign in with idp.example.com', description: 'Text of its button.' })
+  label: string;
+
+  @ApiProperty({
+    example: 'https://crm.example.com/api/v1/auth/oidc/login',
+    description: 'Starts the sign-in; accepts `?returnTo=/path`.',
+  })
+  loginUrl: string;
+}
+
 export class AuthMethodsDto {
   @ApiProperty({ enum: ['password', 'oidc'] })
   method: 'password' | 'oidc';
@@ -32,4 +47,21 @@ export class AuthMethodsDto {
     description: 'Whether a password form is offered (always true in password mode).',
   })
   fallback: boolean;
+
+  @ApiProperty({
+    description:
+      'The login page goes straight to the IdP when exactly one provider is offered; `/login?password=1` still shows the password form.',
+  })
+  autoRedirect: boolean;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description:
+      'Text of the login button (`"Sign in with <issuer host>"` unless set); null in password mode.',
+  })
+  buttonLabel: string | null;
+
+  @ApiProperty({ type: [LoginProviderDto], description: 'Empty in password mode.' })
+  providers: LoginProviderDto[];
 }

@@ -1,4 +1,4 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, UseGuards } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCookieAuth,
@@ -8,6 +8,7 @@ import {
   ApiUnauthorizedResponse,
 } from '../common/openapi.js';
 import { CurrentUser } from '../sessions/current-user.decorator.js';
+import { SessionGuard } from '../sessions/session.guard.js';
 import { UserViewDto } from '../users/user-view.dto.js';
 import type { AuthenticatedUser, UserView } from '../users/user.view.js';
 import { UsersService } from '../users/users.service.js';
@@ -15,6 +16,8 @@ import { UsersService } from '../users/users.service.js';
 @ApiTags('auth')
 @ApiBearerAuth()
 @ApiCookieAuth()
+// Also when the host turned the global guard off (a no-op after it).
+@UseGuards(SessionGuard)
 @Controller('auth')
 export class MeController {
   constructor(private readonly users: UsersService) {}

@@ -7,16 +7,22 @@ import {
   ApiOperation,
   ApiTags,
 } from '../common/openapi.js';
-import type { Request, Response } from 'express';
 import { AuthError, isAuthError } from '../common/auth-error.js';
-import { clientAddress } from '../common/request-context.js';
+import {
+  clientAddress,
+  type HttpRequest,
+  type HttpResponse,
+  mediaType,
+  sendEmpty,
+  setHeader,
+} from '../common/http.js';
 import { Public } from '../sessions/public.decorator.js';
 import { BackchannelLogoutService } from './backchannel-logout.service.js';
 import { sendBackchannelRefusal, setNoStore } from './backchannel-logout.response.js';
 
 /** The one `logout_token` of a form body, or a refusal naming what is wrong. */
-function readLogoutToken(request: Request): string {
-  if (!request.is('application/x-www-form-urlencoded'))
+function readLogoutToken(request: HttpRequest): string {
+  if (mediaType(request) !== 'application/x-www-form-urlencoded')
     throw new AuthError(
       'logout_token_invalid',
       'The body must be application/x-www-form-urlencoded.',
@@ -54,7 +60,7 @@ export class BackchannelLogoutController {
   })
   @ApiOkResponse({ description: 'Done (also when no session matched); empty body.' })
   @ApiBadRequestResponse({ description: '{"error":"invalid_request","error_description":"..."}' })
-  async logout(@Req() request: Request, @Res() response: Response): Promise<void> {
+  async logout(@Req() request: HttpRequest, @Res() response: HttpResponse): Promise<void> {
     try {
       const token = readLogoutToken(request);
       await this.backchannel.handle(token, clientAddress(request));
@@ -66,14 +72,14 @@ export class BackchannelLogoutController {
       return;
     }
     setNoStore(response);
-    response.status(200).end();
+    sendEmpty(response, 200);
   }
 
   // A GET must never log anyone out (and is never 200).
   @Get('backchannelLogout')
   @ApiBadRequestResponse({ description: 'Only POST is accepted.' })
-  refuseGet(@Res() response: Response): void {
-    response.setHeader('Allow', 'POST');
+  refuseGet(@Res() response: HttpResponse): void {
+    setHeader(response, 'Allow', 'POST');
     sendBackchannelRefusal(response, 'Use POST with a form-encoded logout_token.');
   }
 }

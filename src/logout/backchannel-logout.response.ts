@@ -1,4 +1,4 @@
-import type { Response } from 'express';
+import { type HttpResponse, sendJson, setHeader } from '../common/http.js';
 
 /** The error body Back-Channel Logout 1.0 §2.8 prescribes (OAuth 2.0 error shape). */
 export interface BackchannelErrorBody {
@@ -7,13 +7,13 @@ export interface BackchannelErrorBody {
 }
 
 /** Every answer of the endpoint is uncacheable. */
-export function setNoStore(response: Response): void {
-  response.setHeader('Cache-Control', 'no-store');
-  response.setHeader('Pragma', 'no-cache');
+export function setNoStore(response: HttpResponse): void {
+  setHeader(response, 'Cache-Control', 'no-store');
+  setHeader(response, 'Pragma', 'no-cache');
 }
 
-export function sendBackchannelRefusal(response: Response, description: string): void {
+export function sendBackchannelRefusal(response: HttpResponse, description: string): void {
   setNoStore(response);
   const body: BackchannelErrorBody = { error: 'invalid_request', error_description: description };
-  response.status(400).json(body);
+  sendJson(response, 400, body);
 }

@@ -2,7 +2,6 @@ import type { Provider, Type } from '@nestjs/common';
 import { LogoutTokenVerifier } from '../oidc/logout-token.verifier.js';
 import { SessionCache } from '../sessions/session-cache.js';
 import { SessionChangeListener } from '../sessions/session-change.listener.js';
-import { BackchannelBodyErrors } from './backchannel-body-errors.js';
 import { BackchannelLogoutController } from './backchannel-logout.controller.js';
 import { BackchannelLogoutService } from './backchannel-logout.service.js';
 import { LogoutJtiService } from './logout-jti.service.js';
@@ -19,5 +18,4 @@ export const logoutProviders: Provider[] = [
   LogoutTokenVerifier,
   LogoutJtiService,
   BackchannelLogoutService,
-  BackchannelBodyErrors,
 ];

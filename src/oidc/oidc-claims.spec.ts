@@ -11,6 +11,17 @@ describe('OIDC claim helpers', () => {
     expect(claimAt(claims, '__proto__.polluted')).toBeUndefined();
   });
 
+  it('reads a URL-style claim name (Auth0, Okta custom claims) as one literal key', () => {
+    const name = 'https://example.com/claims/groups';
+    const claims = { [name]: ['sales'], 'https://example': { 'com/claims/groups': ['wrong'] } };
+    expect(claimAt(claims, name)).toEqual(['sales']);
+    expect(claimAt({ sub: 'x' }, name)).toBeUndefined();
+    expect(groupClaimsRequest(name)).toEqual({
+      id_token: { [name]: null },
+      userinfo: { [name]: null },
+    });
+  });
+
   it('accepts a string or an array of strings as groups', () => {
     expect(groupValues('admins')).toEqual(['admins']);
     expect(groupValues(['a', 1, 'b'])).toEqual(['a', 'b']);

@@ -23,6 +23,7 @@ export function groupValues(value: unknown): string[] {
 /** The `claims` request parameter asking for the group claim in both places (OIDC Core 5.5). */
 export function groupClaimsRequest(groupClaim: string | null): Record<string, unknown> | undefined {
   if (!groupClaim) return undefined;
-  const name = groupClaim.split('.')[0];
+  // A URL-style name (https://example.com/claims/groups) is one claim, dots and all.
+  const name = /^https?:\/\//i.test(groupClaim) ? groupClaim : groupClaim.split('.')[0];
   return { id_token: { [name]: null }, userinfo: { [name]: null } };
 }

@@ -1,11 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { Request, Response } from 'express';
 import { InjectAuthOptions } from '../auth.module-definition.js';
 import type { ResolvedAuthOptions } from '../auth-options.js';
 import { AuthLogService } from '../auth-log/auth-log.service.js';
 import { AuthError } from '../common/auth-error.js';
 import { toAuthError } from '../common/auth-error.filter.js';
 import { randomToken } from '../common/crypto.js';
+import { type HttpRequest, type HttpResponse, readCookie, setCookie } from '../common/http.js';
 import { clientAddress } from '../common/request-context.js';
 import { safeReturnTo } from '../common/url.js';
 import { LoginThrottleService } from '../login/login-throttle.service.js';
@@ -28,6 +28,8 @@ interface VerifiedLogin {
 
 /** A browser-binding cookie value we issued looks like this (base64url of 32 bytes). */
 const BROWSER_ID = /^[A-Za-z0-9_-]{43}$/;
+/** Pending logins (tabs) one browser can finish at once. */
+const MAX_PENDING_BINDINGS = 5;
 
 /**
  * RFC 9207: the `iss` authorization-response parameter must equal the configured issuer when
@@ -85,13 +87,13 @@ export class OidcLoginService {
   ) {}
 
   /** Answers the IdP authorization URL, after storing the pending login. */
-  async start(request: Request, response: Response): Promise<string> {
+  async start(request: HttpRequest, response: HttpResponse): Promise<string> {
     const settings = await this.enabledSettings();
     const strategy = this.strategies.for(settings);
     const browserId = this.browserId(request, response);
     const login = await this.states.create({
       browserId,
-      returnTo: safeReturnTo(request.query.returnTo),
+      returnTo: safeReturnTo(request.query?.returnTo),
       settingsVersion: settings.version,
       maxAge: settings.oidc.maxAge,
       pkce: settings.oidc.pkce,
@@ -100,7 +102,7 @@ export class OidcLoginService {
   }
 
   /** Completes the login; answers where to send the browser. Throws AuthError on refusal (logged). */
-  async finish(request: Request, response: Response): Promise<string> {
+  async finish(request: HttpRequest, response: HttpResponse): Promise<string> {
     let userName: string | null = null;
     try {
       const settings = await this.enabledSettings();
@@ -109,7 +111,7 @@ export class OidcLoginService {
         clientAddress(request),
         this.options.throttle.callbackPerAddress,
       );
-      const query = request.query;
+      const query = request.query ?? {};
       // RFC 9207 before anything else, error responses included: a mix-up attacker's IdP is named here.
       checkResponseIssuer(query.iss, settings);
       if (query.error !== undefined) {
@@ -156,14 +158,10 @@ export class OidcLoginService {
 
   private async consumeState(
     state: unknown,
-    request: Request,
+    request: HttpRequest,
     settings: AuthSettings,
   ): Promise<PendingLogin> {
-    const browserCookie = this.cookie(request);
-    const pending = await this.states.consume(
-      state,
-      typeof browserCookie === 'string' ? browserCookie : undefined,
-    );
+    const pending = await this.states.consume(state, this.bindings(request));
     // A login started under other settings (another IdP, client or checks) is not finished.
     if (pending.settingsVersion !== settings.version)
       throw new AuthError(
@@ -204,24 +202,30 @@ export class OidcLoginService {
     };
   }
 
-  /** One binding cookie per browser, reused across tabs so several pending logins work. */
-  private browserId(request: Request, response: Response): string {
-    const existing = this.cookie(request);
-    const browserId =
-      typeof existing === 'string' && BROWSER_ID.test(existing) ? existing : randomToken(32);
-    response.cookie(this.options.stateCookieName, browserId, {
+  /**
+   * A fresh binding per login, kept beside the bindings of the browser's other pending logins
+   * (tabs): a value planted in the cookie is never reused for the victim's own login, so its
+   * planter cannot finish that login with the victim's code.
+   */
+  private browserId(request: HttpRequest, response: HttpResponse): string {
+    const browserId = randomToken(32);
+    const kept = [browserId, ...this.bindings(request)].slice(0, MAX_PENDING_BINDINGS);
+    setCookie(response, this.options.stateCookieName, kept.join('.'), {
       httpOnly: true,
       sameSite: 'lax',
       secure: this.options.secureCookies,
-      path: `${this.options.routePrefix}/auth/oidc`,
+      // Path=/ because a __Host- cookie (the default name on https) must have it.
+      path: '/',
       maxAge: LOGIN_STATE_TTL_MS,
     });
     return browserId;
   }
 
-  private cookie(request: Request): unknown {
-    const cookies = (request as unknown as { cookies?: Record<string, unknown> }).cookies;
-    return cookies?.[this.options.stateCookieName];
+  /** The login bindings the browser holds (newest first), well-formed ones only. */
+  private bindings(request: HttpRequest): string[] {
+    const value = readCookie(request, this.options.stateCookieName);
+    if (typeof value !== 'string' || value.length > 64 * MAX_PENDING_BINDINGS) return [];
+    return value.split('.').filter((part) => BROWSER_ID.test(part));
   }
 
   private userNameOrNull(claims: OidcClaims, settings: AuthSettings): string | null {
@@ -233,7 +237,7 @@ export class OidcLoginService {
   }
 
   private async record(
-    request: Request,
+    request: HttpRequest,
     userName: string | null,
     success: boolean,
     reason: string,

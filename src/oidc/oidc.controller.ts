@@ -7,20 +7,27 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '../common/openapi.js';
-import type { Request, Response } from 'express';
 import { toAuthError } from '../common/auth-error.filter.js';
+import {
+  headerValue,
+  type HttpRequest,
+  type HttpResponse,
+  redirect,
+  sendJson,
+  setHeader,
+} from '../common/http.js';
 import { Public } from '../sessions/public.decorator.js';
 import { OidcLoginService } from './oidc-login.service.js';
 
 /** Neither the IdP URL (with state) nor the callback (with code) may be cached or leak via Referer. */
-function protect(response: Response): void {
-  response.setHeader('Cache-Control', 'no-store');
-  response.setHeader('Referrer-Policy', 'no-referrer');
+function protect(response: HttpResponse): void {
+  setHeader(response, 'Cache-Control', 'no-store');
+  setHeader(response, 'Referrer-Policy', 'no-referrer');
 }
 
 /** JSON-only clients get 401 JSON; browsers get a redirect to the login page. */
-function wantsJson(request: Request): boolean {
-  const accept = String(request.headers.accept ?? '').toLowerCase();
+function wantsJson(request: HttpRequest): boolean {
+  const accept = (headerValue(request, 'accept') ?? '').toLowerCase();
   return accept.includes('application/json') && !accept.includes('text/html');
 }
 
@@ -35,10 +42,10 @@ export class OidcController {
   @ApiQuery({ name: 'returnTo', required: false, description: 'Local path to return to.' })
   @ApiFoundResponse({ description: 'Redirect to the IdP.' })
   @ApiForbiddenResponse({ description: '`oidc_not_enabled`' })
-  async start(@Req() request: Request, @Res() response: Response): Promise<void> {
+  async start(@Req() request: HttpRequest, @Res() response: HttpResponse): Promise<void> {
     protect(response);
     const url = await this.login.start(request, response);
-    response.redirect(302, url);
+    redirect(response, url);
   }
 
   @Public()
@@ -46,18 +53,18 @@ export class OidcController {
   @ApiOperation({ summary: 'OIDC redirect URI: signs the user in and 302s to returnTo.' })
   @ApiFoundResponse({ description: 'To returnTo on success, to /login?error=<code> on failure.' })
   @ApiUnauthorizedResponse({ description: '`{error, message}` for JSON-only clients.' })
-  async callback(@Req() request: Request, @Res() response: Response): Promise<void> {
+  async callback(@Req() request: HttpRequest, @Res() response: HttpResponse): Promise<void> {
     protect(response);
     try {
       const returnTo = await this.login.finish(request, response);
-      response.redirect(302, returnTo);
+      redirect(response, returnTo);
     } catch (thrown) {
       const error = toAuthError(thrown);
       if (wantsJson(request)) {
-        response.status(error.status).json({ error: error.code, message: error.message });
+        sendJson(response, error.getStatus(), { error: error.code, message: error.message });
         return;
       }
-      response.redirect(302, `/login?error=${encodeURIComponent(error.code)}`);
+      redirect(response, `/login?error=${encodeURIComponent(error.code)}`);
     }
   }
 }

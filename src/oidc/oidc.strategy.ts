@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Request } from 'express';
+import type { Request as ExpressRequest } from 'express';
+import type { HttpRequest } from '../common/http.js';
 import OpenIDConnectStrategy from 'passport-openidconnect';
 import { AuthError } from '../common/auth-error.js';
 import { isDatabaseUnavailable } from '../common/auth-error.filter.js';
@@ -34,8 +35,8 @@ interface FlowOverrides {
   pass(): void;
   authorizationParams(options?: unknown): object;
   _stateStore: {
-    store(req: Request, ctx: object, appState: unknown, meta: unknown, done: Done): void;
-    verify(req: Request, state: string, done: Done): void;
+    store(req: HttpRequest, ctx: object, appState: unknown, meta: unknown, done: Done): void;
+    verify(req: HttpRequest, state: string, done: Done): void;
   };
   _oauth2: { getOAuthAccessToken(code: string, params: object, done: Done): void };
 }
@@ -108,7 +109,7 @@ export class OidcStrategy extends OpenIDConnectStrategy {
   }
 
   /** Runs the authorization request: answers the IdP URL to redirect to. */
-  start(req: Request, login: LoginStart): Promise<string> {
+  start(req: HttpRequest, login: LoginStart): Promise<string> {
     const { oidc } = this.settings;
     return new Promise<string>((resolve, reject) => {
       const flow = this.flow(reject);
@@ -131,13 +132,14 @@ export class OidcStrategy extends OpenIDConnectStrategy {
       };
       flow.redirect = (url: string) => resolve(url);
       flow.success = () => reject(new AuthError('code_missing', 'Unexpected sign-in result.'));
-      (flow as unknown as OpenIDConnectStrategy).authenticate(req, {});
+      // passport-openidconnect reads only `query` (the callback URL is absolute): either adapter's request fits.
+      (flow as unknown as OpenIDConnectStrategy).authenticate(req as ExpressRequest, {});
     });
   }
 
   /** Runs the callback: state lookup, token exchange + verification; answers the hook result. */
   callback<TPending, TResult>(
-    req: Request,
+    req: HttpRequest,
     hooks: CallbackHooks<TPending, TResult>,
   ): Promise<TResult> {
     return new Promise<TResult>((resolve, reject) => {
@@ -180,7 +182,8 @@ export class OidcStrategy extends OpenIDConnectStrategy {
       };
       flow.redirect = () =>
         reject(new AuthError('code_missing', 'The IdP sent no authorization code.'));
-      (flow as unknown as OpenIDConnectStrategy).authenticate(req, {});
+      // passport-openidconnect reads only `query` (the callback URL is absolute): either adapter's request fits.
+      (flow as unknown as OpenIDConnectStrategy).authenticate(req as ExpressRequest, {});
     });
   }
 

@@ -180,11 +180,16 @@ export class SessionChangeListener implements OnModuleInit, OnModuleDestroy, OnA
     this.retryTimer.unref();
   }
 
+  /** Payloads of the triggers: `s:`/`u:` one id, `ss:`/`uu:` a comma list; anything else clears all. */
   private apply(channel: string, payload: string | undefined): void {
     if (channel !== SESSION_CHANGED_CHANNEL || !payload) return;
-    const id = payload.slice(2);
-    if (payload.startsWith('s:')) this.cache.dropSession(id);
-    else if (payload.startsWith('u:')) this.cache.dropUser(id);
+    const colon = payload.indexOf(':');
+    const kind = colon < 0 ? payload : payload.slice(0, colon);
+    const ids = payload.slice(colon + 1);
+    if (kind === 's') this.cache.dropSession(ids);
+    else if (kind === 'u') this.cache.dropUser(ids);
+    else if (kind === 'ss') for (const id of ids.split(',')) this.cache.dropSession(id);
+    else if (kind === 'uu') for (const id of ids.split(',')) this.cache.dropUser(id);
     else this.cache.clear();
   }
 

@@ -1,29 +1,32 @@
-import type { Request, Response } from 'express';
 import type { ResolvedAuthOptions } from '../auth-options.js';
+import {
+  clearCookie,
+  type CookieOptions,
+  type HttpRequest,
+  type HttpResponse,
+  readCookie,
+  setCookie,
+} from '../common/http.js';
+
+function sessionCookieOptions(options: ResolvedAuthOptions): CookieOptions {
+  return { httpOnly: true, sameSite: 'lax', secure: options.secureCookies, path: '/' };
+}
 
 /** Sets the session cookie: HttpOnly, SameSite=Lax, Secure when the site is https. */
 export function setSessionCookie(
-  response: Response,
+  response: HttpResponse,
   options: ResolvedAuthOptions,
   token: string,
   expires: Date,
 ): void {
-  response.cookie(options.sessionCookieName, token, {
-    httpOnly: true,
-    sameSite: 'lax',
-    secure: options.secureCookies,
-    path: '/',
+  setCookie(response, options.sessionCookieName, token, {
+    ...sessionCookieOptions(options),
     expires,
   });
 }
 
-export function clearSessionCookie(response: Response, options: ResolvedAuthOptions): void {
-  response.clearCookie(options.sessionCookieName, {
-    httpOnly: true,
-    sameSite: 'lax',
-    secure: options.secureCookies,
-    path: '/',
-  });
+export function clearSessionCookie(response: HttpResponse, options: ResolvedAuthOptions): void {
+  clearCookie(response, options.sessionCookieName, sessionCookieOptions(options));
 }
 
 export interface PresentedToken {
@@ -31,17 +34,19 @@ export interface PresentedToken {
   via: 'bearer' | 'cookie';
 }
 
-/** The session token of a request: `Authorization: Bearer` first, else the cookie. */
+/** The session token of a request: `Authorization: Bearer` first, else the one cookie. */
 export function readSessionToken(
-  request: Request,
+  request: HttpRequest,
   options: ResolvedAuthOptions,
 ): PresentedToken | undefined {
   const header = request.headers.authorization;
-  if (typeof header === 'string' && /^Bearer\s+/i.test(header)) {
-    const token = header.replace(/^Bearer\s+/i, '').trim();
-    if (token) return { token, via: 'bearer' };
+  // "Bearer" is case-insensitive (RFC 6750 §2.1 via RFC 7235); checked without a regex.
+  if (typeof header === 'string' && (header[6] === ' ' || header[6] === '\t')) {
+    if (header.slice(0, 6).toLowerCase() === 'bearer') {
+      const token = header.slice(7).trim();
+      if (token) return { token, via: 'bearer' };
+    }
   }
-  const cookies = (request as Request & { cookies?: Record<string, unknown> }).cookies;
-  const cookie: unknown = cookies?.[options.sessionCookieName];
-  return typeof cookie === 'string' && cookie ? { token: cookie, via: 'cookie' } : undefined;
+  const cookie = readCookie(request, options.sessionCookieName);
+  return cookie ? { token: cookie, via: 'cookie' } : undefined;
 }

@@ -10,29 +10,52 @@ import { SessionsService } from './sessions.service.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** Global guard: every route needs a live session unless marked `@Public()`. */
+/** The HTTP request of a context: plain HTTP, or GraphQL over HTTP (`args[2].req`). */
+export function httpRequestOf(context: ExecutionContext): AuthRequest | undefined {
+  const type = context.getType<string>();
+  if (type === 'http') return context.switchToHttp().getRequest<AuthRequest>();
+  if (type === 'graphql') {
+    // GqlExecutionContext's layout (root, args, context, info), read without importing it.
+    const graphqlContext = context.getArgs<unknown[]>()[2] as { req?: AuthRequest } | undefined;
+    return graphqlContext?.req;
+  }
+  return undefined;
+}
+
+/**
+ * Every route needs a live session unless marked `@Public()`: HTTP and GraphQL over HTTP by
+ * Bearer token or cookie; other contexts (WebSocket, microservices) are refused unless public,
+ * because they carry no HTTP session this guard could check. Puts the user on `req.user` and the
+ * session on `req.auth`.
+ */
 @Injectable()
 export class SessionGuard implements CanActivate {
+  private readonly origin: string;
+
   constructor(
     private readonly reflector: Reflector,
     private readonly sessions: SessionsService,
     @InjectAuthOptions() private readonly options: ResolvedAuthOptions,
-  ) {}
+  ) {
+    this.origin = new URL(options.siteOrigin).origin;
+  }
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
-    if (context.getType() !== 'http') return true;
     const isPublic = this.reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC, [
       context.getHandler(),
       context.getClass(),
     ]);
     if (isPublic) return true;
-    const request = context.switchToHttp().getRequest<AuthRequest>();
+    const request = httpRequestOf(context);
+    if (!request) return false;
+    // Already resolved by an earlier run of this guard (global and on the route, or Passport).
+    if (request.auth) return true;
     const presented = readSessionToken(request, this.options);
     if (!presented) throw new AuthError('unauthenticated', 'Sign in first.');
     // Cookies ride along on cross-site requests; a foreign Origin on a state change is refused.
-    if (presented.via === 'cookie' && !SAFE_METHODS.has(request.method)) {
+    if (presented.via === 'cookie' && !SAFE_METHODS.has(request.method ?? 'GET')) {
       const origin = request.headers.origin;
-      if (origin !== undefined && origin !== new URL(this.options.siteOrigin).origin) {
+      if (origin !== undefined && origin !== this.origin) {
         throw new AuthError('csrf_rejected', 'Cross-site request refused.');
       }
     }
@@ -40,10 +63,12 @@ export class SessionGuard implements CanActivate {
     const cached = this.sessions.authenticateCached(presented.token);
     if (cached) {
       request.auth = cached;
+      request.user = cached.user;
       return true;
     }
     return this.sessions.authenticate(presented.token).then((state) => {
       request.auth = state;
+      request.user = state.user;
       return true;
     });
   }

@@ -82,6 +82,7 @@ export class AuthSettingsService {
           clientSecretBytes: this.storedSecretBytes(row),
         },
         isAlgorithmRegistered: (name) => this.algorithms.has(name),
+        registeredAlgorithms: () => this.algorithms.names(),
         isJwksAlgorithm: (name) => this.algorithms.get(name)?.keySource === 'jwks',
         isSecretAlgorithm: (name) => this.algorithms.get(name)?.keySource === 'client_secret',
         teamExists: async (ids) =>

@@ -38,6 +38,10 @@ export interface StoredOidcSettings {
   jwksCachePeriod: number;
   /** RFC 9207: the IdP sends `iss` in authorization responses, so a response without it is refused. */
   authorizationResponseIssParameterSupported: boolean;
+  /** The login page goes straight to the IdP (the password form stays reachable for fallback users). */
+  autoRedirect: boolean;
+  /** Text of the login button; null: "Sign in with <issuer host>". */
+  buttonLabel: string | null;
 }
 
 /** Settings as services use them: the secret decrypted (never leaves the process). */
@@ -82,4 +86,6 @@ export const DEFAULT_OIDC_SETTINGS: StoredOidcSettings = {
   pkce: true,
   jwksCachePeriod: 600,
   authorizationResponseIssParameterSupported: false,
+  autoRedirect: false,
+  buttonLabel: null,
 };

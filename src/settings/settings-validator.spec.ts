@@ -115,6 +115,51 @@ describe('validateSettingsUpdate', () => {
     ]);
   });
 
+  it('refuses allowRegularUserFallback without fallback, as EspoCRM does', async () => {
+    const fields = await fieldsOf({
+      oidc: { fallback: false, allowAdminUser: true, allowRegularUserFallback: true },
+    });
+    expect(Object.keys(fields)).toEqual(['oidc.allowRegularUserFallback']);
+    const ok = await validateSettingsUpdate(
+      { oidc: { fallback: true, allowRegularUserFallback: true } },
+      context(),
+    );
+    expect(ok.oidc.allowRegularUserFallback).toBe(true);
+  });
+
+  it('accepts URL-style claim names and refuses other punctuation', async () => {
+    const ok = await validateSettingsUpdate(
+      {
+        oidc: {
+          usernameClaim: 'https://example.com/claims/user_name',
+          groupClaim: 'http://schemas.example.org/ws/2008/06/identity/claims/groups',
+        },
+      },
+      context(),
+    );
+    expect(ok.oidc.usernameClaim).toBe('https://example.com/claims/user_name');
+    expect(ok.oidc.groupClaim).toBe('http://schemas.example.org/ws/2008/06/identity/claims/groups');
+    const fields = await fieldsOf({
+      oidc: { usernameClaim: 'https://exa mple.com/x', groupClaim: 'groups/roles' },
+    });
+    expect(Object.keys(fields).sort()).toEqual(['oidc.groupClaim', 'oidc.usernameClaim']);
+  });
+
+  it('checks the login page settings: autoRedirect, buttonLabel', async () => {
+    const ok = await validateSettingsUpdate(
+      { oidc: { autoRedirect: true, buttonLabel: '  Sign in with Acme  ' } },
+      context(),
+    );
+    expect(ok.oidc).toMatchObject({ autoRedirect: true, buttonLabel: 'Sign in with Acme' });
+    const blank = await validateSettingsUpdate({ oidc: { buttonLabel: '   ' } }, context());
+    expect(blank.oidc.buttonLabel).toBeNull();
+    expect(DEFAULT_OIDC_SETTINGS).toMatchObject({ autoRedirect: false, buttonLabel: null });
+    const fields = await fieldsOf({
+      oidc: { autoRedirect: 'yes', buttonLabel: 'x'.repeat(101) },
+    });
+    expect(Object.keys(fields).sort()).toEqual(['oidc.autoRedirect', 'oidc.buttonLabel']);
+  });
+
   it('refuses unknown and prototype keys instead of calling them', async () => {
     const body = JSON.parse(
       '{"oidc":{"__proto__":{"a":1},"constructor":1,"toString":2,"nope":3},"extra":1}',

@@ -24,6 +24,8 @@ export interface ValidationContext {
     clientSecretBytes?: number;
   };
   isAlgorithmRegistered(name: string): boolean;
+  /** Names of the registered algorithms, listed in the field error of an unknown one. */
+  registeredAlgorithms?(): string[];
   isJwksAlgorithm(name: string): boolean;
   isSecretAlgorithm(name: string): boolean;
   teamExists(teamIds: string[]): Promise<Set<string>>;
@@ -70,11 +72,22 @@ const url: Check<string> = (value, name, fields) => {
   return raw;
 };
 
+/** URL-style claim names (Auth0, Okta custom claims): looked up as one literal key first. */
+function isClaimUrl(raw: string): boolean {
+  if (!/^https?:\/\/[\x21-\x7e]+$/i.test(raw)) return false;
+  try {
+    return new URL(raw).host !== '';
+  } catch {
+    return false;
+  }
+}
+
 const claimPath: Check<string> = (value, name, fields) => {
   const raw = text(255)(value, name, fields);
   if (raw === undefined) return undefined;
-  if (!CLAIM_PATH.test(raw))
-    return void (fields[name] = 'Must be a claim name or a dot path such as realm_access.roles.');
+  if (!CLAIM_PATH.test(raw) && !isClaimUrl(raw))
+    return void (fields[name] =
+      'Must be a claim name, a dot path such as realm_access.roles, or a URL-style name such as https://example.com/claims/groups.');
   return raw;
 };
 
@@ -171,6 +184,11 @@ const OIDC_FIELDS: { [K in keyof StoredOidcSettings]: Check<StoredOidcSettings[K
     return value;
   },
   authorizationResponseIssParameterSupported: bool,
+  autoRedirect: bool,
+  buttonLabel: nullable((value, name, fields) => {
+    const label = text(100)(value, name, fields);
+    return label === '' ? null : label;
+  }),
 };
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -230,7 +248,9 @@ export async function validateSettingsUpdate(
   for (const algorithm of oidc.signatureAlgorithms) {
     if (!context.isAlgorithmRegistered(algorithm)) {
       fields['oidc.signatureAlgorithms'] ??=
-        `Unsupported algorithm ${JSON.stringify(algorithm).slice(0, 40)}; registered: see the module options.`;
+        `Unknown signature algorithm ${JSON.stringify(algorithm).slice(0, 40)}. Use one of: ${(
+          context.registeredAlgorithms?.() ?? ['RS256', 'RS384', 'RS512', 'HS256', 'HS384', 'HS512']
+        ).join(', ')}.`;
     }
   }
   // Completeness is required only once OIDC is in use, so an admin can prepare it in password mode.
@@ -264,6 +284,11 @@ export async function validateSettingsUpdate(
   if (!oidc.fallback && !oidc.allowAdminUser) {
     fields['oidc.fallback'] ??=
       'Admins would have no way to sign in: keep fallback on or allow admins to use OIDC.';
+  }
+  // EspoCRM refuses this combination too: regular users' fallback needs the fallback itself.
+  if (oidc.allowRegularUserFallback && !oidc.fallback) {
+    fields['oidc.allowRegularUserFallback'] ??=
+      'Needs fallback on: password sign-in of regular users is a kind of fallback.';
   }
   const mapped = oidc.teamMapping.map((row) => row.teamId);
   if (mapped.length && !Object.keys(fields).some((key) => key.startsWith('oidc.teamMapping'))) {

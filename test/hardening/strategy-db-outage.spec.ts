@@ -38,7 +38,7 @@ describe('OIDC callback during a database outage', () => {
       );
     expect(failure).toBeInstanceOf(AuthError);
     expect((failure as AuthError).code).toBe('service_unavailable');
-    expect((failure as AuthError).status).toBe(503);
+    expect((failure as AuthError).getStatus()).toBe(503);
   });
 
   it('classes every connection-level database failure as unavailable, and nothing else', () => {

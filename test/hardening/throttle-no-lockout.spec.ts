@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, createUser, loginAsAdmin } from '../support/auth-helpers.js';
+import { api, createUser, loginAsAdmin, putSettings } from '../support/auth-helpers.js';
+import { startCraftedIdp } from '../support/crafted-idp.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const DEVICE_COOKIE = 'auth_device';
@@ -31,7 +32,14 @@ describe('password throttling that slows guessing but locks nobody out', () => {
   beforeAll(async () => {
     t = await startTestApp({
       auth: {
-        throttle: { perUserName: 5, perUserNameMax: 12, perAddress: 20, windowSeconds: 900 },
+        throttle: {
+          perUserName: 5,
+          perUserNameMax: 12,
+          perAddress: 20,
+          callbackPerAddress: 3,
+          backchannelPerAddress: 3,
+          windowSeconds: 900,
+        },
       },
     });
     const express = t.app.getHttpAdapter().getInstance() as {
@@ -114,5 +122,40 @@ describe('password throttling that slows guessing but locks nobody out', () => {
     for (let i = 0; i < 20; i++) await attempt(`spray-${net}-${i}`, 'x', address).expect(401);
     await attempt(user.userName, user.password, address, device).expect(429);
     await attempt(user.userName, user.password, freshAddress(), device).expect(200);
+  });
+
+  it('refused OIDC callbacks and back-channel logouts are limited per address', async () => {
+    const idp = await startCraftedIdp();
+    try {
+      await putSettings(t, admin, { method: 'oidc', oidc: idp.settings() });
+      const callback = (from: string) =>
+        api(t, 'get', '/api/v1/auth/oidc/callback?code=c&state=s')
+          .set('Accept', 'application/json')
+          .set('X-Forwarded-For', from);
+      const address = freshAddress();
+      for (let i = 0; i < 3; i++)
+        expect((await callback(address)).body.error).toBe('state_mismatch');
+      const refused = await callback(address).expect(429);
+      expect(refused.body.error).toBe('too_many_attempts');
+      expect((await callback(freshAddress())).body.error).toBe('state_mismatch');
+
+      const logout = (from: string) =>
+        api(t, 'post', '/api/v1/backchannelLogout')
+          .type('form')
+          .set('X-Forwarded-For', from)
+          .send({ logout_token: 'not-a-token' });
+      for (let i = 0; i < 4; i++) await logout(address).expect(400);
+      const reasons = await api(
+        t,
+        'get',
+        `/api/v1/admin/auth-log?method=backchannel&reason=too_many_attempts`,
+        admin,
+      ).expect(200);
+      expect(reasons.body).toHaveLength(1);
+      expect(reasons.body[0]).toMatchObject({ ipAddress: address, count: 1 });
+    } finally {
+      await putSettings(t, admin, { method: 'password' });
+      await idp.stop();
+    }
   });
 });

@@ -138,7 +138,7 @@ describe('password login', () => {
 
   it('methods answers password with fallback in password mode', async () => {
     const response = await api(t, 'get', '/api/v1/auth/methods').expect(200);
-    expect(response.body).toEqual({ method: 'password', fallback: true });
+    expect(response.body).toMatchObject({ method: 'password', fallback: true });
   });
 
   describe('in oidc mode', () => {
@@ -151,7 +151,7 @@ describe('password login', () => {
 
     it('with fallback on: admins sign in, regular users get method_not_allowed', async () => {
       await putSettings(t, admin, oidcMode({ fallback: true, allowRegularUserFallback: false }));
-      expect((await api(t, 'get', '/api/v1/auth/methods').expect(200)).body).toEqual({
+      expect((await api(t, 'get', '/api/v1/auth/methods').expect(200)).body).toMatchObject({
         method: 'oidc',
         fallback: true,
       });
@@ -172,9 +172,9 @@ describe('password login', () => {
       await putSettings(
         t,
         admin,
-        oidcMode({ fallback: false, allowAdminUser: true, allowRegularUserFallback: true }),
+        oidcMode({ fallback: false, allowAdminUser: true, allowRegularUserFallback: false }),
       );
-      expect((await api(t, 'get', '/api/v1/auth/methods').expect(200)).body).toEqual({
+      expect((await api(t, 'get', '/api/v1/auth/methods').expect(200)).body).toMatchObject({
         method: 'oidc',
         fallback: false,
       });

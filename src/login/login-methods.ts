@@ -1,0 +1,32 @@
+import type { AuthSettings } from '../settings/auth-settings.types.js';
+import type { AuthMethodsDto } from './login.dto.js';
+
+/** Id of the one provider until several exist (DESIGN section 7). */
+export const DEFAULT_PROVIDER_ID = 'default';
+
+/** The login button's text: the configured label, else "Sign in with <issuer host>". */
+export function buttonLabelOf(oidc: AuthSettings['oidc']): string {
+  if (oidc.buttonLabel) return oidc.buttonLabel;
+  let host = '';
+  try {
+    host = new URL(oidc.issuer).host;
+  } catch {
+    // An issuer that is not a URL yet (password mode, being prepared) names no host.
+  }
+  return host ? `Sign in with ${host}` : 'Sign in with your identity provider';
+}
+
+/** What `GET /auth/methods` answers for the login page. */
+export function loginMethodsOf(settings: AuthSettings, oidcLoginUrl: string): AuthMethodsDto {
+  const { method, oidc } = settings;
+  if (method !== 'oidc')
+    return { method, fallback: true, autoRedirect: false, buttonLabel: null, providers: [] };
+  const label = buttonLabelOf(oidc);
+  return {
+    method,
+    fallback: oidc.fallback,
+    autoRedirect: oidc.autoRedirect,
+    buttonLabel: label,
+    providers: [{ id: DEFAULT_PROVIDER_ID, label, loginUrl: oidcLoginUrl }],
+  };
+}
