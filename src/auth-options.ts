@@ -67,6 +67,8 @@ export interface AuthModuleOptions {
   signatureAlgorithms?: SignatureAlgorithmDefinition[];
   /** Throttling of failed attempts in Postgres (see SECURITY.md for the design). */
   throttle?: ThrottleOptions;
+  /** Page the browser lands on after a test sign-in (`?id=<id>` or `?error=<code>`). Default `/admin/test-sign-in`. */
+  testSignInPagePath?: string;
   /** Register the module globally (guards, services). Default false. */
   isGlobal?: boolean;
   /**
@@ -76,13 +78,21 @@ export interface AuthModuleOptions {
    * sessions. Given to `forRoot`/`forRootAsync` directly (not by an async factory). Default true.
    */
   globalGuard?: boolean;
+  /**
+   * Admin created at start-up when no user of that name exists (an existing user is never
+   * changed). Password 8 to 1024 characters; read it from the environment. Default none.
+   */
+  bootstrapAdmin?: { userName: string; password: string };
+  /** At start-up, stop the app when `authEntities` are not registered or `authMigrations` have not run. Default true. */
+  schemaCheck?: boolean;
 }
 
 /** Options with every default filled in and the secret key decoded. */
 export interface ResolvedAuthOptions extends Required<
-  Omit<AuthModuleOptions, 'secretKey' | 'throttle' | 'isGlobal' | 'globalGuard'>
+  Omit<AuthModuleOptions, 'secretKey' | 'throttle' | 'isGlobal' | 'globalGuard' | 'bootstrapAdmin'>
 > {
   secretKey: Buffer;
+  bootstrapAdmin: { userName: string; password: string } | null;
   throttle: Required<ThrottleOptions>;
   /** `siteUrl` without a trailing slash. */
   siteOrigin: string;
@@ -137,6 +147,29 @@ function cookieName(
   if (/^__(host|secure)-/i.test(name) && !secure)
     fail(option, 'may start with __Host- or __Secure- only when siteUrl is https.');
   return name;
+}
+
+function bootstrapAdmin(
+  value: AuthModuleOptions['bootstrapAdmin'],
+): ResolvedAuthOptions['bootstrapAdmin'] {
+  if (value === undefined || value === null) return null;
+  if (typeof value.userName !== 'string' || !value.userName.trim())
+    fail('bootstrapAdmin.userName', 'must be a non-empty string.');
+  if (
+    typeof value.password !== 'string' ||
+    value.password.length < 8 ||
+    value.password.length > 1024
+  )
+    fail('bootstrapAdmin.password', 'must be 8 to 1024 characters.');
+  return { userName: value.userName, password: value.password };
+}
+
+function localPath(option: string, value: string | undefined, fallback: string): string {
+  const path = value ?? fallback;
+  // A path on the site itself: "//host" or "/\\host" would leave it.
+  if (!/^\/(?![/\\])[A-Za-z0-9/_.~-]*$/.test(path))
+    fail(option, 'must be a local path such as /admin/test-sign-in.');
+  return path;
 }
 
 /** Fills in defaults and fails fast, naming the option, on anything wrong. */
@@ -206,6 +239,13 @@ export function resolveAuthOptions(options: AuthModuleOptions): ResolvedAuthOpti
       30,
     ),
     signatureAlgorithms: options.signatureAlgorithms ?? [],
+    bootstrapAdmin: bootstrapAdmin(options.bootstrapAdmin),
+    schemaCheck: options.schemaCheck ?? true,
+    testSignInPagePath: localPath(
+      'testSignInPagePath',
+      options.testSignInPagePath,
+      '/admin/test-sign-in',
+    ),
     throttle: {
       perUserName: positiveInt('throttle.perUserName', throttle.perUserName, 5),
       perUserNameMax: positiveInt('throttle.perUserNameMax', throttle.perUserNameMax, 100),

@@ -15,21 +15,30 @@ import { adminControllers, adminProviders } from './admin/admin.providers.js';
 import { AuthErrorFilter } from './common/auth-error.filter.js';
 import { BodyParseErrorFilter } from './common/body-parse-error.filter.js';
 import { authEntities } from './database/auth-entities.js';
+import { SchemaCheck } from './database/schema-check.js';
+import { AuthEvents } from './events/auth-events.js';
+import { AdminBootstrap } from './users/admin-bootstrap.js';
 import { loginControllers, loginProviders } from './login/login.providers.js';
 import { logoutControllers, logoutProviders } from './logout/logout.providers.js';
 import { oidcControllers, oidcProviders } from './oidc/oidc.providers.js';
 import { AlgorithmRegistry } from './oidc/algorithm-registry.js';
 import { AdminGuard } from './sessions/admin.guard.js';
 import { SessionGuard } from './sessions/session.guard.js';
+import { SessionStrategy } from './sessions/session.strategy.js';
 import { SessionsService } from './sessions/sessions.service.js';
 import { AuthSettingsService } from './settings/auth-settings.service.js';
 import { UsersService } from './users/users.service.js';
+import {
+  testSignInControllers,
+  testSignInProviders,
+} from './test-sign-in/test-sign-in.providers.js';
 
 const controllers: Type[] = [
   ...loginControllers,
   ...oidcControllers,
   ...logoutControllers,
   ...adminControllers,
+  ...testSignInControllers,
 ];
 // The module's error shape applies to its own routes only; a host's exceptions stay its own.
 for (const controller of controllers) UseFilters(AuthErrorFilter)(controller);
@@ -43,6 +52,9 @@ for (const controller of controllers) UseFilters(AuthErrorFilter)(controller);
   imports: [TypeOrmModule.forFeature(authEntities)],
   controllers,
   providers: [
+    SchemaCheck, // first: its start-up check runs before the other providers' hooks
+    AuthEvents,
+    AdminBootstrap,
     {
       provide: RESOLVED_AUTH_OPTIONS,
       useFactory: (options: AuthModuleOptions) => resolveAuthOptions(options),
@@ -55,6 +67,7 @@ for (const controller of controllers) UseFilters(AuthErrorFilter)(controller);
     SessionsService,
     UsersService,
     SessionGuard,
+    SessionStrategy,
     { provide: AUTH_SESSION_GUARD, useExisting: SessionGuard },
     AdminGuard,
     // Catches body-parse errors only (they happen before any controller); nothing else.
@@ -63,9 +76,11 @@ for (const controller of controllers) UseFilters(AuthErrorFilter)(controller);
     ...oidcProviders,
     ...logoutProviders,
     ...adminProviders,
+    ...testSignInProviders,
   ],
   exports: [
     RESOLVED_AUTH_OPTIONS,
+    AuthEvents,
     AuthSettingsService,
     UsersService,
     SessionsService,

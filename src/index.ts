@@ -18,12 +18,15 @@ export {
   type ReasonCode,
   type ReasonText,
 } from './common/reason-text.js';
+export { safeReturnTo } from './common/url.js';
 export { AuthErrorFilter } from './common/auth-error.filter.js';
 export { BodyParseErrorFilter } from './common/body-parse-error.filter.js';
 export type { AuthRequest, AuthRequestState } from './common/request-context.js';
 export { Public } from './sessions/public.decorator.js';
 export { CurrentUser } from './sessions/current-user.decorator.js';
 export { SessionGuard } from './sessions/session.guard.js';
+export { SessionStrategy, SESSION_STRATEGY } from './sessions/session.strategy.js';
+export { OIDC_STRATEGY } from './oidc/oidc-passport.strategy.js';
 export { AdminGuard } from './sessions/admin.guard.js';
 export { SessionsService } from './sessions/sessions.service.js';
 export { AuthSettingsService } from './settings/auth-settings.service.js';
@@ -32,6 +35,8 @@ export type {
   StoredOidcSettings,
   AuthMethod,
   TeamMappingRow,
+  LinkExistingUsers,
+  AdminRoleSource,
 } from './settings/auth-settings.types.js';
 export {
   AlgorithmRegistry,
@@ -42,6 +47,14 @@ export type { UserView, AuthenticatedUser } from './users/user.view.js';
 export { UserEntity } from './users/user.entity.js';
 export { UsersService, type CreateUserInput } from './users/users.service.js';
 export { TeamEntity } from './teams/team.entity.js';
+export { IdentityEntity } from './identities/identity.entity.js';
+export { IdentitiesService } from './identities/identities.service.js';
+export type { IdentityView } from './identities/identity.view.js';
+export {
+  OidcProvisioningService,
+  type ProvisioningPlan,
+  type ProvisionedUser,
+} from './oidc/oidc-provisioning.service.js';
 export { configureAuthHttp } from './http-setup.js';
 export { AuthValidationPipe } from './common/validation.pipe.js';
 export { JsonBodyInterceptor } from './common/json-body.interceptor.js';
@@ -51,3 +64,16 @@ export type { TeamView } from './teams/team.view.js';
 export { normalizeUserName } from './users/user-name.js';
 export type { AdminCreateUserInput, UpdateUserInput } from './users/users.service.js';
 export { IdpKeysService, type VerifiedJws } from './oidc/idp-keys.service.js';
+export {
+  AuthEvents,
+  type AuthEventHandler,
+  type AuthEventMethod,
+  type AuthSignInEvent,
+  type AuthUserCreatedEvent,
+  type UserCreationSource,
+} from './events/auth-events.js';
+export {
+  SchemaCheck,
+  missingAuthEntities,
+  pendingAuthMigrations,
+} from './database/schema-check.js';

@@ -9,10 +9,15 @@ export const userUuidSql = (expr) =>
 /** One user; answers its id. */
 export async function seedUser(client, userName, extra = {}) {
   const { rows } = await client.query(
-    `INSERT INTO auth_user (user_name, password_hash, idp_issuer, idp_subject)
-     VALUES ($1, '!bench-no-password', $2, $3) RETURNING id`,
-    [userName, extra.issuer ?? null, extra.subject ?? null],
+    `INSERT INTO auth_user (user_name, password_hash) VALUES ($1, '!bench-no-password') RETURNING id`,
+    [userName],
   );
+  if (extra.issuer && extra.subject)
+    await client.query(`INSERT INTO auth_identity (issuer, subject, user_id) VALUES ($1, $2, $3)`, [
+      extra.issuer,
+      extra.subject,
+      rows[0].id,
+    ]);
   return rows[0].id;
 }
 
@@ -58,13 +63,18 @@ export async function seedScale(
     .query(`SET session_replication_role = replica`)
     .then(() => true)
     .catch(() => false);
-  if (withUsers)
+  if (withUsers) {
     await client.query(
-      `INSERT INTO auth_user (id, user_name, password_hash, idp_issuer, idp_subject)
-       SELECT ${userUuidSql('n')}, 'u' || n, '!bench-no-password', $1, 'sub-' || n
-         FROM generate_series(1, $2::int) AS n`,
+      `INSERT INTO auth_user (id, user_name, password_hash)
+       SELECT ${userUuidSql('n')}, 'u' || n, '!bench-no-password' FROM generate_series(1, $1::int) AS n`,
+      [users],
+    );
+    await client.query(
+      `INSERT INTO auth_identity (issuer, subject, user_id)
+       SELECT $1, 'sub-' || n, ${userUuidSql('n')} FROM generate_series(1, $2::int) AS n`,
       [issuer, users],
     );
+  }
   // Secondary indexes are dropped for the bulk insert and rebuilt from their own definitions
   // (a sorted build is much faster than a million random inserts); unique ones stay.
   const { rows: secondary } = await client.query(

@@ -45,6 +45,21 @@ export class OidcSettingsDto implements StoredOidcSettings {
   prompt: 'none' | 'login' | 'consent' | 'select_account' | null;
   @ApiProperty({ type: Number, nullable: true }) maxAge: number | null;
   @ApiProperty() pkce: boolean;
+  @ApiProperty({
+    enum: ['userName', 'verifiedEmail', 'never'],
+    default: 'userName',
+    description:
+      'How a first sign-in of an unknown (issuer, subject) may bind to an existing user.',
+  })
+  linkExistingUsers: 'userName' | 'verifiedEmail' | 'never';
+  @ApiProperty({ type: [String], description: 'Empty: everyone; else one of these groups.' })
+  allowedGroups: string[];
+  @ApiProperty({ type: [String], description: 'Empty: everyone; else a verified email in one.' })
+  allowedEmailDomains: string[];
+  @ApiProperty({ type: [String], description: 'Groups that make an admin (needs allowAdminUser).' })
+  adminGroups: string[];
+  @ApiProperty({ enum: ['manual', 'idp'], default: 'manual' })
+  adminRoleSource: 'manual' | 'idp';
   @ApiProperty({ example: 600, description: 'Seconds a fetched JWKS is used (0 to 86400).' })
   jwksCachePeriod: number;
   @ApiProperty({

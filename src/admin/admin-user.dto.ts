@@ -116,3 +116,18 @@ export class UpdateUserDto extends UserProfileDto {
   @IsBoolean()
   isActive?: boolean;
 }
+
+/** `POST /admin/users/:id/identities`: the IdP account to bind. */
+export class LinkIdentityDto {
+  @ApiProperty({ description: 'Issuer exactly as the IdP sends it in `iss`.', maxLength: 2048 })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(2048)
+  issuer: string;
+
+  @ApiProperty({ description: 'The `sub` of the account at that IdP.', maxLength: 255 })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(255)
+  subject: string;
+}

@@ -1,4 +1,5 @@
 import type { Provider, Type } from '@nestjs/common';
+import { IdentitiesService } from '../identities/identities.service.js';
 import { TeamsService } from '../teams/teams.service.js';
 import { AdminAuthLogController } from './admin-auth-log.controller.js';
 import { AdminSettingsController } from './admin-settings.controller.js';
@@ -12,4 +13,4 @@ export const adminControllers: Type[] = [
   AdminUsersController,
   AdminAuthLogController,
 ];
-export const adminProviders: Provider[] = [TeamsService];
+export const adminProviders: Provider[] = [TeamsService, IdentitiesService];

@@ -10,7 +10,8 @@ export class AuthLogEntity {
   createdAt: Date;
 
   @Column({ type: 'varchar', length: 16 })
-  method: 'password' | 'oidc' | 'logout' | 'backchannel';
+  /** `oidc_test`: an admin's test sign-in (never a real sign-in, never throttled). */
+  method: 'password' | 'oidc' | 'oidc_test' | 'logout' | 'backchannel';
 
   @Column({ name: 'user_name', type: 'varchar', length: 255, nullable: true })
   userName: string | null;

@@ -340,12 +340,19 @@ export class AuthLogService {
    * One server-log line per recorded outcome, at the default level, so operators see sign-ins,
    * refusals, logouts and throttling without the admin page (DESIGN 2.9: never a token or secret).
    */
-  private announce(entry: AuthLogRecord, count = 1): void {
-    const outcome = entry.success
-      ? entry.method === 'logout' || entry.method === 'backchannel'
-        ? 'signed out'
-        : 'signed in'
-      : 'refused';
+  /** The server-log line of an entry (for entries written by another statement, e.g. with a session). */
+  announce(entry: AuthLogRecord, count = 1): void {
+    // A test sign-in never signed anyone in: its line must not read like one.
+    const outcome =
+      entry.method === 'oidc_test'
+        ? entry.success
+          ? 'test passed'
+          : 'test refused'
+        : entry.success
+          ? entry.method === 'logout' || entry.method === 'backchannel'
+            ? 'signed out'
+            : 'signed in'
+          : 'refused';
     // JSON.stringify quotes and escapes IdP-supplied text, so a claim cannot forge a log line.
     const user = entry.userName === null ? '-' : JSON.stringify(entry.userName.slice(0, 255));
     const line = `${entry.method} ${outcome}: reason=${entry.reason} user=${user} ip=${entry.ipAddress ?? '-'}`;

@@ -53,6 +53,9 @@ export const AUTH_ERROR_STATUS = {
   user_not_found: 401,
   user_inactive: 403,
   admin_oidc_disabled: 403,
+  identity_conflict: 403,
+  group_not_allowed: 403,
+  email_domain_not_allowed: 403,
   // admin
   discovery_failed: 400,
   discovery_issuer_mismatch: 400,

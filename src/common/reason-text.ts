@@ -156,10 +156,22 @@ export const REASON_TEXT = {
     'oidc',
     'The identity provider sent an overage marker instead of the groups (too many groups), so team memberships were left as they were: reduce the groups emitted for this client or filter them at the provider.',
   ),
+  groups_missing: t(
+    'oidc',
+    'The identity provider sent no group claim, so team memberships and the admin role were left as they were: check the group claim name and that the provider releases it (scopes, client mappers).',
+  ),
+  groups_invalid: t(
+    'oidc',
+    'The group claim is neither a string nor a list, so team memberships and the admin role were left as they were: check the group claim name (it may name an object; a dot path reaches inside).',
+  ),
+  last_admin_kept: t(
+    'policy',
+    'The groups from the identity provider would have removed the admin role of the last active administrator, so it was kept: make another administrator first, or fix the admin groups.',
+  ),
 
   identity_conflict: t(
     'policy',
-    'This account is already bound to another identity of this identity provider, so a different subject may not sign in to it: an administrator can remove the old identity on the user’s page.',
+    'An account of that user name exists but may not be bound to this identity-provider account (it is bound to another subject, the name is taken, or the link policy forbids binding it): an administrator can remove the old identity, link this one on the user’s page, or change "Link existing users".',
   ),
   group_not_allowed: t(
     'policy',

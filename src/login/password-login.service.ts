@@ -2,12 +2,13 @@ import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { AuthError } from '../common/auth-error.js';
 import { unusablePasswordHash, verifyPassword } from '../common/crypto.js';
 import { AuthLogService, PENDING_ATTEMPT_MESSAGE } from '../auth-log/auth-log.service.js';
+import { AuthEvents } from '../events/auth-events.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import type { AuthSettings } from '../settings/auth-settings.types.js';
 import { AuthSettingsService } from '../settings/auth-settings.service.js';
 import type { UserEntity } from '../users/user.entity.js';
 import { normalizeUserName } from '../users/user-name.js';
-import type { UserView } from '../users/user.view.js';
+import { toAuthenticatedUser, type UserView } from '../users/user.view.js';
 import { UsersService } from '../users/users.service.js';
 import { InjectAuthOptions } from '../auth.module-definition.js';
 import type { ResolvedAuthOptions } from '../auth-options.js';
@@ -54,6 +55,7 @@ export class PasswordLoginService implements OnModuleInit {
     private readonly throttle: LoginThrottleService,
     private readonly authLog: AuthLogService,
     @InjectAuthOptions() private readonly options: ResolvedAuthOptions,
+    private readonly events: AuthEvents,
   ) {
     this.deviceKey = deviceCookieKey(options.secretKey);
   }
@@ -127,7 +129,7 @@ export class PasswordLoginService implements OnModuleInit {
       );
     }
 
-    const user = await this.users.findByUserName(userName);
+    const user = await this.users.findByUserNameWithPassword(userName);
     const hash = user?.passwordHash ?? (await this.unknownUserHash());
     const verified = await verifyPassword(password, hash);
     if (!user || !verified) {
@@ -158,6 +160,13 @@ export class PasswordLoginService implements OnModuleInit {
     const { token, session } = await this.sessions.create(user.id, 'password');
     await this.authLog.finish(attemptId, { success: true, reason: 'ok', message: null });
     this.logger.log(`Password sign-in of "${user.userName}".`);
+    const signedIn = toAuthenticatedUser(user);
+    await this.events.signedIn({
+      user: signedIn,
+      method: 'password',
+      claims: null,
+      created: false,
+    });
     return {
       token,
       expiresAt: session.expiresAt,

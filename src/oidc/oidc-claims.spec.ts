@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { claimAt, groupClaimsRequest, groupValues } from './oidc-claims.js';
+import { claimAt, groupClaimsRequest, groupValues, readGroupClaim } from './oidc-claims.js';
 import { userNameFromClaims } from './oidc-provisioning.service.js';
 
 describe('OIDC claim helpers', () => {
@@ -46,5 +46,38 @@ describe('OIDC claim helpers', () => {
     expect(() => userNameFromClaims({ n: 'a'.repeat(256) }, 'n')).toThrow(
       expect.objectContaining({ code: 'username_too_long' }),
     );
+  });
+
+  it('reads the group claim: groups, [] as no groups, or why it says nothing', () => {
+    expect(readGroupClaim({ groups: ['a', 2, 'b'] }, 'groups')).toEqual({
+      status: 'ok',
+      groups: ['a', 'b'],
+    });
+    expect(readGroupClaim({ groups: 'a' }, 'groups')).toEqual({ status: 'ok', groups: ['a'] });
+    expect(readGroupClaim({ groups: [] }, 'groups')).toEqual({ status: 'ok', groups: [] });
+    expect(readGroupClaim({}, null)).toEqual({ status: 'ok', groups: [] });
+    expect(readGroupClaim({}, 'groups').status).toBe('missing');
+    expect(readGroupClaim({ groups: null }, 'groups').status).toBe('missing');
+    expect(readGroupClaim({ groups: { a: 1 } }, 'groups').status).toBe('invalid');
+    expect(readGroupClaim({ groups: 7 }, 'groups').status).toBe('invalid');
+    expect(readGroupClaim({ groups: true }, 'groups').status).toBe('invalid');
+    // Entra ID group overage: a pointer to the Graph API instead of the groups.
+    expect(
+      readGroupClaim(
+        { _claim_names: { groups: 'src1' }, _claim_sources: { src1: { endpoint: 'x' } } },
+        'groups',
+      ),
+    ).toEqual({ status: 'overage', groups: null });
+    expect(readGroupClaim({ hasgroups: true }, 'groups').status).toBe('overage');
+    expect(readGroupClaim({ hasgroups: 'true' }, 'groups').status).toBe('overage');
+  });
+
+  it('refuses user-name claims that normalise to nothing but underscores', () => {
+    for (const value of ['', '   ', '日本語', '\t\n', '___'])
+      expect(() => userNameFromClaims({ n: value }, 'n')).toThrow(
+        expect.objectContaining({ code: 'username_claim_missing' }),
+      );
+    expect(userNameFromClaims({ n: ' dave\t' }, 'n')).toBe('_dave_');
+    expect(userNameFromClaims({ n: 42 }, 'n')).toBe('42');
   });
 });

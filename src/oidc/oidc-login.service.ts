@@ -1,22 +1,28 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectAuthOptions } from '../auth.module-definition.js';
 import type { ResolvedAuthOptions } from '../auth-options.js';
-import { AuthLogService } from '../auth-log/auth-log.service.js';
+import { type AuthLogRecord, AuthLogService } from '../auth-log/auth-log.service.js';
 import { AuthError } from '../common/auth-error.js';
 import { toAuthError } from '../common/auth-error.filter.js';
 import { randomToken } from '../common/crypto.js';
 import { type HttpRequest, type HttpResponse, readCookie, setCookie } from '../common/http.js';
 import { clientAddress } from '../common/request-context.js';
 import { safeReturnTo } from '../common/url.js';
+import { AuthEvents } from '../events/auth-events.js';
 import { LoginThrottleService } from '../login/login-throttle.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { setSessionCookie } from '../sessions/session-cookie.js';
 import { AuthSettingsService } from '../settings/auth-settings.service.js';
+import { toAuthenticatedUser } from '../users/user.view.js';
 import type { AuthSettings } from '../settings/auth-settings.types.js';
 import { IdTokenVerifier } from './id-token.verifier.js';
 import { LOGIN_STATE_TTL_MS, LoginStateStore, type PendingLogin } from './login-state.store.js';
 import type { OidcClaims } from './oidc-claims.js';
-import { OidcProvisioningService, userNameFromClaims } from './oidc-provisioning.service.js';
+import {
+  OidcProvisioningService,
+  userNameFromClaims,
+  warningsMessage,
+} from './oidc-provisioning.service.js';
 import { OidcStrategyCache } from './oidc-strategy.cache.js';
 import { OidcTokenClient } from './oidc-token.client.js';
 
@@ -55,7 +61,10 @@ export function checkResponseIssuer(iss: unknown, settings: AuthSettings): void 
  * An unsigned stand-in carrying only what passport-openidconnect reads (iss, sub, aud, exp,
  * iat) of claims our verifier already accepted; it never leaves the process.
  */
-function passportStandIn(claims: { iss: string; sub: string }, settings: AuthSettings): string {
+export function passportStandIn(
+  claims: { iss: string; sub: string },
+  settings: AuthSettings,
+): string {
   const now = Math.floor(Date.now() / 1000);
   const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
   const payload = {
@@ -84,6 +93,7 @@ export class OidcLoginService {
     private readonly authLog: AuthLogService,
     private readonly throttle: LoginThrottleService,
     @InjectAuthOptions() private readonly options: ResolvedAuthOptions,
+    private readonly events: AuthEvents,
   ) {}
 
   /** Answers the IdP authorization URL, after storing the pending login. */
@@ -129,15 +139,37 @@ export class OidcLoginService {
         exchange: (code, pending) => this.exchange(code, pending, settings),
       });
       userName = this.userNameOrNull(verified.claims, settings);
-      const { user } = await this.provisioning.provision(verified.claims, settings);
-      const { token, session } = await this.sessions.create(user.id, 'oidc', {
-        issuer: verified.claims.iss,
-        subject: verified.claims.sub,
-        sid: typeof verified.claims.sid === 'string' ? verified.claims.sid : null,
-        idToken: verified.idToken,
-      });
+      const { user, created, plan } = await this.provisioning.provision(verified.claims, settings);
+      // A warning (e.g. groups_overage) is the success entry's reason, so admins can filter on it.
+      const entry: AuthLogRecord = {
+        method: 'oidc',
+        userName: user.userName,
+        ipAddress: clientAddress(request),
+        success: true,
+        reason: plan.warnings[0] ?? 'ok',
+        message: warningsMessage(plan, verified.claims),
+      };
+      // The success entry of the auth log is written by the session's own statement.
+      const { token, session } = await this.sessions.create(
+        user.id,
+        'oidc',
+        {
+          issuer: verified.claims.iss,
+          subject: verified.claims.sub,
+          sid: typeof verified.claims.sid === 'string' ? verified.claims.sid : null,
+          idToken: verified.idToken,
+        },
+        entry,
+      );
+      this.authLog.announce(entry);
       setSessionCookie(response, this.options, token, session.expiresAt);
-      await this.record(request, user.userName, true, 'ok', null);
+      const signedIn = toAuthenticatedUser(user);
+      await this.events.signedIn({
+        user: signedIn,
+        method: 'oidc',
+        claims: verified.claims,
+        created,
+      });
       return verified.pending.returnTo;
     } catch (thrown) {
       const error = toAuthError(thrown);

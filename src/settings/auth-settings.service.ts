@@ -13,7 +13,7 @@ import {
   type AuthSettingsView,
   DEFAULT_OIDC_SETTINGS,
 } from './auth-settings.types.js';
-import { validateSettingsUpdate } from './settings-validator.js';
+import { type ValidationContext, validateSettingsUpdate } from './settings-validator.js';
 
 const SETTINGS_ID = 1;
 
@@ -74,26 +74,7 @@ export class AuthSettingsService {
         where: { id: SETTINGS_ID },
         lock: { mode: 'pessimistic_write' },
       });
-      const update = await validateSettingsUpdate(body, {
-        current: {
-          method: row.method,
-          oidc: { ...DEFAULT_OIDC_SETTINGS, ...row.oidc },
-          clientSecretSet: !!row.clientSecretEncrypted,
-          clientSecretBytes: this.storedSecretBytes(row),
-        },
-        isAlgorithmRegistered: (name) => this.algorithms.has(name),
-        registeredAlgorithms: () => this.algorithms.names(),
-        isJwksAlgorithm: (name) => this.algorithms.get(name)?.keySource === 'jwks',
-        isSecretAlgorithm: (name) => this.algorithms.get(name)?.keySource === 'client_secret',
-        teamExists: async (ids) =>
-          new Set(
-            (
-              await manager
-                .getRepository(TeamEntity)
-                .find({ where: { id: In(ids) }, select: { id: true } })
-            ).map((t) => t.id),
-          ),
-      });
+      const update = await validateSettingsUpdate(body, this.validationContext(row, manager));
       row.method = update.method;
       row.oidc = update.oidc;
       if (update.clientSecret !== undefined) {
@@ -106,6 +87,45 @@ export class AuthSettingsService {
       );
       return this.toView(saved);
     });
+  }
+
+  /**
+   * Settings a `PUT` body would give, validated and merged over the stored ones exactly as
+   * `update` does, with `method` forced to oidc (so completeness is checked); saves nothing.
+   * A missing client secret is the stored one.
+   */
+  async candidate(body: unknown): Promise<AuthSettings> {
+    const row = await this.loadRow();
+    const withOidc = body && typeof body === 'object' && !Array.isArray(body) ? body : {};
+    const update = await validateSettingsUpdate(
+      { ...withOidc, method: 'oidc' },
+      this.validationContext(row, this.dataSource.manager),
+    );
+    const clientSecret = update.clientSecret ?? (await this.get()).oidc.clientSecret;
+    return { method: 'oidc', oidc: { ...update.oidc, clientSecret }, version: 0 };
+  }
+
+  private validationContext(row: AuthSettingsEntity, manager: EntityManager): ValidationContext {
+    return {
+      current: {
+        method: row.method,
+        oidc: { ...DEFAULT_OIDC_SETTINGS, ...row.oidc },
+        clientSecretSet: !!row.clientSecretEncrypted,
+        clientSecretBytes: this.storedSecretBytes(row),
+      },
+      isAlgorithmRegistered: (name) => this.algorithms.has(name),
+      registeredAlgorithms: () => this.algorithms.names(),
+      isJwksAlgorithm: (name) => this.algorithms.get(name)?.keySource === 'jwks',
+      isSecretAlgorithm: (name) => this.algorithms.get(name)?.keySource === 'client_secret',
+      teamExists: async (ids) =>
+        new Set(
+          (
+            await manager
+              .getRepository(TeamEntity)
+              .find({ where: { id: In(ids) }, select: { id: true } })
+          ).map((t) => t.id),
+        ),
+    };
   }
 
   /** Drops the team mapping rows of a deleted team (inside the caller's transaction); answers how many. */

@@ -2,6 +2,10 @@
 export type AuthMethod = 'password' | 'oidc';
 export type TokenEndpointAuthMethod = 'client_secret_post' | 'client_secret_basic';
 export type OidcPrompt = 'none' | 'login' | 'consent' | 'select_account';
+/** How a first sign-in of an unknown (issuer, subject) may bind to an existing user. */
+export type LinkExistingUsers = 'userName' | 'verifiedEmail' | 'never';
+/** Who decides the admin role: `manual` (admins made by hand are never demoted by a sign-in) or `idp`. */
+export type AdminRoleSource = 'manual' | 'idp';
 
 export interface TeamMappingRow {
   teamId: string;
@@ -34,6 +38,14 @@ export interface StoredOidcSettings {
   prompt: OidcPrompt | null;
   maxAge: number | null;
   pkce: boolean;
+  linkExistingUsers: LinkExistingUsers;
+  /** Group-claim values of which one is required to sign in; empty: everyone. */
+  allowedGroups: string[];
+  /** Domains of which a verified email is required to sign in; empty: everyone. */
+  allowedEmailDomains: string[];
+  /** Group-claim values that make a user an admin at every sign-in (needs allowAdminUser). */
+  adminGroups: string[];
+  adminRoleSource: AdminRoleSource;
   /** Seconds a fetched JWKS is used before it is fetched again (EspoCRM `oidcJwksCachePeriod`). */
   jwksCachePeriod: number;
   /** RFC 9207: the IdP sends `iss` in authorization responses, so a response without it is refused. */
@@ -84,6 +96,11 @@ export const DEFAULT_OIDC_SETTINGS: StoredOidcSettings = {
   prompt: null,
   maxAge: null,
   pkce: true,
+  linkExistingUsers: 'userName',
+  allowedGroups: [],
+  allowedEmailDomains: [],
+  adminGroups: [],
+  adminRoleSource: 'manual',
   jwksCachePeriod: 600,
   authorizationResponseIssParameterSupported: false,
   autoRedirect: false,

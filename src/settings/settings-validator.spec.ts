@@ -270,4 +270,67 @@ describe('validateSettingsUpdate', () => {
     for (const body of [null, [], 'x', 5]) expect(await fieldsOf(body)).toHaveProperty('body');
     expect(await fieldsOf({ oidc: [] })).toHaveProperty('oidc');
   });
+  it('defaults the identity and access settings and checks their values', async () => {
+    const defaults = await validateSettingsUpdate({ oidc: {} }, context());
+    expect(defaults.oidc).toMatchObject({
+      linkExistingUsers: 'userName',
+      allowedGroups: [],
+      allowedEmailDomains: [],
+      adminGroups: [],
+      adminRoleSource: 'manual',
+    });
+    const ok = await validateSettingsUpdate(
+      {
+        oidc: {
+          linkExistingUsers: 'verifiedEmail',
+          groupClaim: 'groups',
+          allowedGroups: ['staff', 'staff', 'ops'],
+          allowedEmailDomains: ['@Example.COM', 'xn--bcher-kva.example'],
+          adminGroups: ['it-admins'],
+          allowAdminUser: true,
+          adminRoleSource: 'idp',
+        },
+      },
+      context(),
+    );
+    expect(ok.oidc).toMatchObject({
+      linkExistingUsers: 'verifiedEmail',
+      allowedGroups: ['staff', 'ops'],
+      allowedEmailDomains: ['example.com', 'xn--bcher-kva.example'],
+      adminGroups: ['it-admins'],
+      adminRoleSource: 'idp',
+    });
+    expect(
+      await fieldsOf({
+        oidc: {
+          linkExistingUsers: 'email',
+          adminRoleSource: 'sometimes',
+          allowedGroups: ['ok', '', 3],
+          allowedEmailDomains: ['bad domain', 'ex_ample.com'],
+          groupClaim: 'groups',
+        },
+      }),
+    ).toEqual({
+      'oidc.linkExistingUsers': 'Must be one of: userName, verifiedEmail, never.',
+      'oidc.adminRoleSource': 'Must be one of: manual, idp.',
+      'oidc.allowedGroups[1]': 'Must not be empty.',
+      'oidc.allowedGroups[2]': 'Must be a string.',
+      'oidc.allowedEmailDomains[0]': expect.stringContaining('Must be a domain'),
+      'oidc.allowedEmailDomains[1]': expect.stringContaining('Must be a domain'),
+    });
+  });
+
+  it('refuses admin groups while admins may not use OIDC, and groups without a group claim', async () => {
+    expect(await fieldsOf({ oidc: { groupClaim: 'groups', adminGroups: ['admins'] } })).toEqual({
+      'oidc.adminGroups': expect.stringContaining('allowAdminUser'),
+    });
+    expect(
+      await fieldsOf({
+        oidc: { allowedGroups: ['staff'], adminGroups: ['a'], allowAdminUser: true },
+      }),
+    ).toEqual({
+      'oidc.allowedGroups': expect.stringContaining('groupClaim'),
+      'oidc.adminGroups': expect.stringContaining('groupClaim'),
+    });
+  });
 });

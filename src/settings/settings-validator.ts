@@ -38,6 +38,9 @@ const AUTH_METHODS = ['client_secret_post', 'client_secret_basic'];
 const CLAIM_PATH = /^[A-Za-z0-9_:-]+(\.[A-Za-z0-9_:-]+)*$/;
 const SCOPE = /^[\x21\x23-\x5B\x5D-\x7E]{1,128}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A DNS name in ASCII (IDNs as punycode), compared lower-cased. */
+const DOMAIN =
+  /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
 
 type Fields = Record<string, string>;
 type Check<T> = (value: unknown, name: string, fields: Fields) => T | undefined;
@@ -117,6 +120,32 @@ const logoutTemplate: Check<string> = (value, name, fields) => {
   return raw;
 };
 
+/** A list of group-claim values (exact strings, duplicates dropped). */
+const groupList: Check<string[]> = (value, name, fields) => {
+  if (!Array.isArray(value) || value.length > 500)
+    return void (fields[name] = 'Must be a list of at most 500 group values.');
+  const groups: string[] = [];
+  value.forEach((item: unknown, index) => {
+    const group = text(255)(item, `${name}[${index}]`, fields);
+    if (group === '') fields[`${name}[${index}]`] = 'Must not be empty.';
+    else if (group !== undefined) groups.push(group);
+  });
+  return [...new Set(groups)];
+};
+
+const domainList: Check<string[]> = (value, name, fields) => {
+  if (!Array.isArray(value) || value.length > 500)
+    return void (fields[name] = 'Must be a list of at most 500 domains.');
+  const domains: string[] = [];
+  value.forEach((item: unknown, index) => {
+    const raw = typeof item === 'string' ? item.trim().replace(/^@/, '').toLowerCase() : item;
+    if (typeof raw !== 'string' || !DOMAIN.test(raw))
+      fields[`${name}[${index}]`] = 'Must be a domain such as example.com (punycode for IDNs).';
+    else domains.push(raw);
+  });
+  return [...new Set(domains)];
+};
+
 const OIDC_FIELDS: { [K in keyof StoredOidcSettings]: Check<StoredOidcSettings[K]> } = {
   clientId: text(255),
   issuer: url,
@@ -178,6 +207,11 @@ const OIDC_FIELDS: { [K in keyof StoredOidcSettings]: Check<StoredOidcSettings[K
     return value;
   }),
   pkce: bool,
+  linkExistingUsers: oneOf(['userName', 'verifiedEmail', 'never']),
+  allowedGroups: groupList,
+  allowedEmailDomains: domainList,
+  adminGroups: groupList,
+  adminRoleSource: oneOf(['manual', 'idp']),
   jwksCachePeriod: (value, name, fields) => {
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 86_400)
       return void (fields[name] = 'Must be a whole number of seconds (0 to 86400).');
@@ -284,6 +318,14 @@ export async function validateSettingsUpdate(
   if (!oidc.fallback && !oidc.allowAdminUser) {
     fields['oidc.fallback'] ??=
       'Admins would have no way to sign in: keep fallback on or allow admins to use OIDC.';
+  }
+  // The IdP may grant the admin role only where admins may use OIDC at all.
+  if (oidc.adminGroups.length && !oidc.allowAdminUser)
+    fields['oidc.adminGroups'] ??=
+      'Admin groups need allowAdminUser on (admins would be made but refused at sign-in).';
+  for (const key of ['allowedGroups', 'adminGroups'] as const) {
+    if (oidc[key].length && !oidc.groupClaim)
+      fields[`oidc.${key}`] ??= 'Needs a group claim (groupClaim) to read the groups from.';
   }
   // EspoCRM refuses this combination too: regular users' fallback needs the fallback itself.
   if (oidc.allowRegularUserFallback && !oidc.fallback) {

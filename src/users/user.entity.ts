@@ -2,7 +2,6 @@ import {
   Column,
   CreateDateColumn,
   Entity,
-  Index,
   OneToMany,
   PrimaryGeneratedColumn,
   type Relation,
@@ -11,7 +10,6 @@ import {
 import type { TeamMembershipEntity } from '../teams/team-membership.entity.js';
 
 @Entity({ name: 'auth_user' })
-@Index('IDX_auth_user_idp', ['idpIssuer', 'idpSubject'])
 export class UserEntity {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -19,7 +17,8 @@ export class UserEntity {
   @Column({ name: 'user_name', type: 'varchar', length: 255, unique: true })
   userName: string;
 
-  @Column({ name: 'password_hash', type: 'text' })
+  /** Never loaded unless asked for (`addSelect('user.passwordHash')`), so no relation can leak it. */
+  @Column({ name: 'password_hash', type: 'text', select: false })
   passwordHash: string;
 
   @Column({ name: 'is_admin', type: 'boolean', default: false })
@@ -42,14 +41,6 @@ export class UserEntity {
 
   @Column({ name: 'last_name', type: 'varchar', length: 255, nullable: true })
   lastName: string | null;
-
-  /** IdP issuer of the last OIDC sign-in. */
-  @Column({ name: 'idp_issuer', type: 'text', nullable: true })
-  idpIssuer: string | null;
-
-  /** IdP subject of the last OIDC sign-in. */
-  @Column({ name: 'idp_subject', type: 'text', nullable: true })
-  idpSubject: string | null;
 
   @OneToMany('TeamMembershipEntity', 'user')
   memberships?: Relation<TeamMembershipEntity>[];

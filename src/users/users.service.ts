@@ -3,13 +3,20 @@ import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, In, type Repository } from 'typeorm';
 import { AuthError } from '../common/auth-error.js';
 import { hashPassword } from '../common/crypto.js';
+import { IdentityEntity } from '../identities/identity.entity.js';
 import { isUniqueViolation } from '../common/db-errors.js';
+import { AuthEvents, type UserCreationSource } from '../events/auth-events.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { TeamMembershipEntity } from '../teams/team-membership.entity.js';
 import { TeamEntity } from '../teams/team.entity.js';
 import { UserEntity } from './user.entity.js';
 import { MAX_USER_NAME_LENGTH, normalizeUserName } from './user-name.js';
-import { toUserView, type UserView } from './user.view.js';
+import {
+  type AuthenticatedUser,
+  toAuthenticatedUser,
+  toUserView,
+  type UserView,
+} from './user.view.js';
 
 export interface CreateUserInput {
   userName: string;
@@ -80,10 +87,20 @@ export class UsersService {
     @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly sessions: SessionsService,
+    private readonly events: AuthEvents,
   ) {}
 
   findByUserName(userName: string): Promise<UserEntity | null> {
     return this.users.findOne({ where: { userName } });
+  }
+
+  /** The only read of `passwordHash` (a `select: false` column): for password sign-in. */
+  findByUserNameWithPassword(userName: string): Promise<UserEntity | null> {
+    return this.users
+      .createQueryBuilder('user')
+      .addSelect('user.passwordHash')
+      .where('user.userName = :userName', { userName })
+      .getOne();
   }
 
   findById(id: string): Promise<UserEntity | null> {
@@ -91,8 +108,8 @@ export class UsersService {
     return this.users.findOne({ where: { id } });
   }
 
-  async create(input: CreateUserInput): Promise<UserEntity> {
-    return this.users.save(
+  async create(input: CreateUserInput, source: UserCreationSource = 'api'): Promise<UserEntity> {
+    const user = await this.users.save(
       this.users.create({
         userName: input.userName,
         passwordHash: await hashPassword(input.password),
@@ -105,13 +122,18 @@ export class UsersService {
         lastName: input.lastName ?? null,
       }),
     );
+    // The hash stays in the database: a returned entity must not carry it into JSON.
+    delete (user as Partial<UserEntity>).passwordHash;
+    await this.events.userCreated({ user: toAuthenticatedUser(user), source, claims: null });
+    return user;
   }
 
   /** Creates the bootstrap admin when no user of that name exists; an existing user is never changed. */
-  async ensureAdmin(userName: string, password: string): Promise<'created' | 'exists'> {
+  async ensureAdmin(name: string, password: string): Promise<'created' | 'exists'> {
+    const userName = checkedUserName(name);
     if (await this.findByUserName(userName)) return 'exists';
     try {
-      await this.create({ userName, password, isAdmin: true });
+      await this.create({ userName, password, isAdmin: true }, 'bootstrap');
       return 'created';
     } catch (error) {
       if (await this.findByUserName(userName)) return 'exists'; // another instance created it first
@@ -148,8 +170,9 @@ export class UsersService {
   async createByAdmin(input: AdminCreateUserInput): Promise<UserView> {
     const userName = checkedUserName(input.userName);
     const passwordHash = await hashPassword(input.password);
+    let view: UserView;
     try {
-      return await this.dataSource.transaction(async (manager) => {
+      view = await this.dataSource.transaction(async (manager) => {
         const repository = manager.getRepository(UserEntity);
         const user = await repository.save(
           repository.create({
@@ -172,6 +195,14 @@ export class UsersService {
         throw new AuthError('conflict', 'A user with that name already exists.', { cause: error });
       throw error;
     }
+    const user = { ...view } as Partial<UserView>;
+    delete user.teams;
+    await this.events.userCreated({
+      user: user as AuthenticatedUser,
+      source: 'admin',
+      claims: null,
+    });
+    return view;
   }
 
   /**
@@ -197,6 +228,8 @@ export class UsersService {
           user.isAdmin && user.isActive && (input.isAdmin === false || input.isActive === false);
         if (losesAdmin) await this.assertAnotherActiveAdmin(user.id, manager);
         endSessions = (user.isActive && input.isActive === false) || passwordHash !== undefined;
+        // An admin role set by hand is the admin's, no longer the IdP's to take away.
+        const adminByHand = input.isAdmin !== undefined && input.isAdmin !== user.isAdmin;
         if (userName !== undefined) user.userName = userName;
         if (passwordHash !== undefined) user.passwordHash = passwordHash;
         if (input.isAdmin !== undefined) user.isAdmin = input.isAdmin;
@@ -205,6 +238,8 @@ export class UsersService {
           if (input[field] !== undefined) user[field] = profileValue(input[field]);
         }
         const saved = await repository.save(user);
+        if (adminByHand)
+          await manager.update(IdentityEntity, { userId: id }, { adminGranted: false });
         if (input.teamIds !== undefined) await this.setTeams(user.id, input.teamIds, manager);
         return this.toView(saved, manager);
       });

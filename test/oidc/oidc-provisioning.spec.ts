@@ -55,6 +55,33 @@ describe('OIDC user provisioning', () => {
       .getRepository(UserEntity)
       .count({ where: { userName: 'many_tabs' } });
     expect(count).toBe(1);
+    const identities = await t.app
+      .get(DataSource)
+      .query<{ n: string }[]>(`SELECT count(*) AS n FROM auth_identity WHERE subject = 'sub-x'`);
+    expect(Number(identities[0].n)).toBe(1);
+  });
+
+  it('binds one of two subjects signing in at once under one new user name; the other is refused', async () => {
+    const current = await settings();
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, index) =>
+        provisioning.provision(
+          { ...claims({ profile: { login: 'Race' } }), sub: `race-${index % 2}` },
+          current,
+        ),
+      ),
+    );
+    const won = results.filter((r) => r.status === 'fulfilled');
+    const lost = results.filter((r) => r.status === 'rejected');
+    const subjects = await t.app
+      .get(DataSource)
+      .query<{ subject: string }[]>(
+        `SELECT i.subject FROM auth_identity i JOIN auth_user u ON u.id = i.user_id WHERE u.user_name = 'race'`,
+      );
+    expect(subjects).toHaveLength(1);
+    // Every sign-in of the bound subject succeeds; every one of the other is refused.
+    expect(won).toHaveLength(5);
+    for (const r of lost) expect(r.reason).toMatchObject({ code: 'identity_conflict' });
   });
 
   it('refuses a missing username claim and a name over 255 characters', async () => {
@@ -67,12 +94,13 @@ describe('OIDC user provisioning', () => {
     ).rejects.toMatchObject({ code: 'username_too_long' });
   });
 
-  it('normalises names like EspoCRM: lower case, spaces and other characters to _', async () => {
+  it('normalises names like EspoCRM: ASCII lower case, every other byte and spaces to _', async () => {
     const current = await settings();
     const { user } = await provisioning.provision(
       claims({ profile: { login: "Jörg O'Neil@Example.COM" } }),
       current,
     );
-    expect(user.userName).toBe('j_rg_o_neil@example.com');
+    // ö is two bytes in UTF-8, so two underscores (was one per UTF-16 unit before).
+    expect(user.userName).toBe('j__rg_o_neil@example.com');
   });
 });

@@ -24,6 +24,7 @@ describe('GET /auth/methods: login page settings', () => {
     expect(await methods()).toEqual({
       method: 'password',
       fallback: true,
+      fallbackForRegularUsers: true,
       autoRedirect: false,
       buttonLabel: null,
       providers: [],
@@ -39,6 +40,7 @@ describe('GET /auth/methods: login page settings', () => {
     expect(await methods()).toEqual({
       method: 'oidc',
       fallback: true,
+      fallbackForRegularUsers: false,
       autoRedirect: false,
       buttonLabel: 'Sign in with 127.0.0.1:9',
       providers: [{ id: 'default', label: 'Sign in with 127.0.0.1:9', loginUrl }],
@@ -47,6 +49,7 @@ describe('GET /auth/methods: login page settings', () => {
     expect(await methods()).toEqual({
       method: 'oidc',
       fallback: true,
+      fallbackForRegularUsers: false,
       autoRedirect: true,
       buttonLabel: 'Acme staff login',
       providers: [{ id: 'default', label: 'Acme staff login', loginUrl }],
@@ -79,5 +82,28 @@ describe('GET /auth/methods: login page settings', () => {
     expect(refused.body.fields).toEqual({
       'oidc.allowRegularUserFallback': expect.stringContaining('fallback'),
     });
+  });
+
+  it('describes the new fields and the test sign-in endpoints in the OpenAPI document', async () => {
+    const document = (await (await fetch(`${t.baseUrl}/api/docs-json`)).json()) as {
+      paths: Record<string, Record<string, { tags?: string[] }>>;
+      components: { schemas: Record<string, { properties?: Record<string, unknown> }> };
+    };
+    expect(document.paths['/api/v1/admin/authentication/test-sign-in']?.post?.tags).toContain(
+      'admin',
+    );
+    expect(document.paths['/api/v1/admin/authentication/test-sign-in/{id}']?.get?.tags).toContain(
+      'admin',
+    );
+    const schemas = document.components.schemas;
+    expect(Object.keys(schemas.AuthMethodsDto?.properties ?? {})).toEqual(
+      expect.arrayContaining(['autoRedirect', 'buttonLabel', 'providers']),
+    );
+    expect(Object.keys(schemas.OidcSettingsDto?.properties ?? {})).toEqual(
+      expect.arrayContaining(['autoRedirect', 'buttonLabel']),
+    );
+    expect(Object.keys(schemas.TestSignInReportDto?.properties ?? {})).toEqual(
+      expect.arrayContaining(['checks', 'idToken', 'userInfo', 'result']),
+    );
   });
 });

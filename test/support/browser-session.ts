@@ -100,20 +100,38 @@ export async function oidcSignIn(
   const start = `${appBaseUrl}/api/v1/auth/oidc/login${
     options.returnTo ? `?returnTo=${encodeURIComponent(options.returnTo)}` : ''
   }`;
-  let response = await browser.request(start);
+  const response = await browser.request(start);
   if (response.status !== 302 || !response.location)
     throw new Error(`login start answered ${response.status}: ${response.body}`);
+  const callback = await signInAtIdp(browser, response.location, appOrigin, credentials, options);
+  return {
+    callback,
+    sessionToken: browser.cookie(appOrigin, options.sessionCookieName ?? 'auth_session'),
+  };
+}
+
+/**
+ * From an authorization URL of the IdP: signs in at its form with `userName`/`password` and
+ * answers the app's answer to the first request back to `appOrigin` (the callback).
+ */
+export async function signInAtIdp(
+  browser: BrowserSession,
+  authorizationUrl: string,
+  appOrigin: string,
+  credentials: { userName: string; password: string },
+  options: { accept?: string } = {},
+): Promise<BrowserResponse> {
+  let response: BrowserResponse = {
+    status: 302,
+    url: authorizationUrl,
+    location: authorizationUrl,
+    headers: new Headers(),
+    body: '',
+  };
   for (let step = 0; step < 20; step++) {
     const next: string = response.location ?? '';
-    if (new URL(next).origin === appOrigin) {
-      const callback = await browser.request(next, {
-        headers: options.accept ? { accept: options.accept } : {},
-      });
-      return {
-        callback,
-        sessionToken: browser.cookie(appOrigin, options.sessionCookieName ?? 'auth_session'),
-      };
-    }
+    if (new URL(next).origin === appOrigin)
+      return browser.request(next, { headers: options.accept ? { accept: options.accept } : {} });
     response = await browser.request(next);
     if (response.status === 200 && response.body.includes('name="password"')) {
       const action = /<form method="post" action="([^"]+)"/.exec(response.body)?.[1];
