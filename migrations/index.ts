@@ -4,6 +4,7 @@ import { LoginThrottleIndexes1795940000000 } from './1795940000000-login-throttl
 import { SessionChangeNotifyStatement1795950000000 } from './1795950000000-session-change-notify-statement.js';
 import { Identities1795951000000 } from './1795951000000-identities.js';
 import { TestSignIn1795960000000 } from './1795960000000-test-sign-in.js';
+import { AuthLogFolding1795961000000 } from './1795961000000-auth-log-folding.js';
 
 /** Every migration of the module, oldest first: add them to the host's TypeORM `migrations`. */
 export const authMigrations = [
@@ -13,4 +14,5 @@ export const authMigrations = [
   SessionChangeNotifyStatement1795950000000,
   Identities1795951000000,
   TestSignIn1795960000000,
+  AuthLogFolding1795961000000,
 ];

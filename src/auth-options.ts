@@ -1,5 +1,21 @@
 import type { SignatureAlgorithmDefinition } from './oidc/algorithm-registry.js';
 
+/** Failure counts per `windowSeconds` (default 900) that slow guessing without locking anyone out. */
+export interface ThrottleOptions {
+  /** Password failures per user name after which untrusted clients need a clean address. Default 5. */
+  perUserName?: number;
+  /** Password failures per user name after which only trusted devices get through. Default 100. */
+  perUserNameMax?: number;
+  /** Password failures per client address, for everyone from it. Default 20. */
+  perAddress?: number;
+  /** Refused OIDC callbacks per client address. Default 60. */
+  callbackPerAddress?: number;
+  /** Refused back-channel logouts per client address. Default 60. */
+  backchannelPerAddress?: number;
+  /** Window of every count, in seconds. Default 900. */
+  windowSeconds?: number;
+}
+
 /** Options of `AuthModule.forRoot()` / `forRootAsync()`. */
 export interface AuthModuleOptions {
   /**
@@ -18,10 +34,27 @@ export interface AuthModuleOptions {
   sessionTtlSeconds?: number;
   /** Seconds a session is served from the in-process cache before a database re-read. Default 30. */
   sessionCacheSeconds?: number;
-  /** Name of the session cookie. Default `auth_session`. */
+  /**
+   * Name of the session cookie. Default `auth_session`, `__Host-auth_session` when the site is
+   * https; a name given here is used exactly as given (it may start with `__Host-` on https).
+   */
   sessionCookieName?: string;
-  /** Name of the login-state cookie binding a pending OIDC login to the browser. Default `auth_login_state`. */
+  /**
+   * Name of the login-state cookie binding a pending OIDC login to the browser. Default
+   * `auth_login_state`, `__Host-auth_login_state` on https; a given name is used as given.
+   */
   stateCookieName?: string;
+  /**
+   * Name of the trusted-device cookie set at a password sign-in (lets that browser past the
+   * per-user-name throttle). Default `auth_device`, `__Host-auth_device` on https.
+   */
+  deviceCookieName?: string;
+  /** Days a trusted-device cookie stays valid. Default 180. */
+  trustedDeviceDays?: number;
+  /** Days auth log entries are kept; older ones are deleted by a scheduled clean-up. Default 90. */
+  authLogRetentionDays?: number;
+  /** Seconds between two auth log clean-ups (one instance runs each, by an advisory lock). Default 3600. */
+  authLogCleanupIntervalSeconds?: number;
   /** Clock leeway for token time claims, in seconds. Default 60. */
   clockLeewaySeconds?: number;
   /** Timeout of every call to the IdP, in milliseconds. Default 10 000. */
@@ -32,8 +65,8 @@ export interface AuthModuleOptions {
   jwksRefetchCooldownSeconds?: number;
   /** Extra signature algorithms (ES256, PS256, EdDSA, ...) beside the built-in RS* and HS*. Default none. */
   signatureAlgorithms?: SignatureAlgorithmDefinition[];
-  /** Failed password attempts allowed per user name and per client address in the window. Default 5 / 20. */
-  throttle?: { perUserName?: number; perAddress?: number; windowSeconds?: number };
+  /** Throttling of failed attempts in Postgres (see SECURITY.md for the design). */
+  throttle?: ThrottleOptions;
   /** Page the browser lands on after a test sign-in (`?id=<id>` or `?error=<code>`). Default `/admin/test-sign-in`. */
   testSignInPagePath?: string;
   /** Register the module globally (guards, services). Default false. */
@@ -60,7 +93,7 @@ export interface ResolvedAuthOptions extends Required<
 > {
   secretKey: Buffer;
   bootstrapAdmin: { userName: string; password: string } | null;
-  throttle: { perUserName: number; perAddress: number; windowSeconds: number };
+  throttle: Required<ThrottleOptions>;
   /** `siteUrl` without a trailing slash. */
   siteOrigin: string;
   /** Whether cookies get `Secure` (site URL is https). */
@@ -95,12 +128,24 @@ function positiveInt(option: string, value: number | undefined, fallback: number
   return value;
 }
 
-function cookieName(option: string, value: string | undefined, fallback: string): string {
-  const name = value ?? fallback;
-  if (!/^[A-Za-z0-9_-]{1,64}$/.test(name))
+/**
+ * A given name is used as given; a default gets `__Host-` on https, so no sibling subdomain
+ * can plant or shadow it (the cookie is then `Secure`, `Path=/`, without `Domain`).
+ */
+function cookieName(
+  option: string,
+  value: string | undefined,
+  fallback: string,
+  secure: boolean,
+): string {
+  if (value === undefined) return secure ? `__Host-${fallback}` : fallback;
+  const name = value;
+  if (typeof name !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(name))
     fail(option, 'must be 1-64 letters, digits, "_" or "-".');
   if (name === '_session' || name === '_interaction')
     fail(option, 'must not be a name IdPs use (_session, _interaction).');
+  if (/^__(host|secure)-/i.test(name) && !secure)
+    fail(option, 'may start with __Host- or __Secure- only when siteUrl is https.');
   return name;
 }
 
@@ -144,16 +189,40 @@ export function resolveAuthOptions(options: AuthModuleOptions): ResolvedAuthOpti
   if (routePrefix && !/^\/[A-Za-z0-9/_-]*$/.test(routePrefix))
     fail('routePrefix', 'must be a path such as /api/v1.');
   const throttle = options.throttle ?? {};
+  const secure = site.protocol === 'https:';
   return {
     siteUrl: options.siteUrl,
     siteOrigin,
-    secureCookies: site.protocol === 'https:',
+    secureCookies: secure,
     secretKey: decodeSecretKey(options.secretKey),
     routePrefix,
     sessionTtlSeconds: positiveInt('sessionTtlSeconds', options.sessionTtlSeconds, 8 * 3600),
     sessionCacheSeconds: positiveInt('sessionCacheSeconds', options.sessionCacheSeconds, 30),
-    sessionCookieName: cookieName('sessionCookieName', options.sessionCookieName, 'auth_session'),
-    stateCookieName: cookieName('stateCookieName', options.stateCookieName, 'auth_login_state'),
+    sessionCookieName: cookieName(
+      'sessionCookieName',
+      options.sessionCookieName,
+      'auth_session',
+      secure,
+    ),
+    stateCookieName: cookieName(
+      'stateCookieName',
+      options.stateCookieName,
+      'auth_login_state',
+      secure,
+    ),
+    deviceCookieName: cookieName(
+      'deviceCookieName',
+      options.deviceCookieName,
+      'auth_device',
+      secure,
+    ),
+    trustedDeviceDays: positiveInt('trustedDeviceDays', options.trustedDeviceDays, 180),
+    authLogRetentionDays: positiveInt('authLogRetentionDays', options.authLogRetentionDays, 90),
+    authLogCleanupIntervalSeconds: positiveInt(
+      'authLogCleanupIntervalSeconds',
+      options.authLogCleanupIntervalSeconds,
+      3600,
+    ),
     clockLeewaySeconds:
       options.clockLeewaySeconds === 0
         ? 0
@@ -179,7 +248,18 @@ export function resolveAuthOptions(options: AuthModuleOptions): ResolvedAuthOpti
     ),
     throttle: {
       perUserName: positiveInt('throttle.perUserName', throttle.perUserName, 5),
+      perUserNameMax: positiveInt('throttle.perUserNameMax', throttle.perUserNameMax, 100),
       perAddress: positiveInt('throttle.perAddress', throttle.perAddress, 20),
+      callbackPerAddress: positiveInt(
+        'throttle.callbackPerAddress',
+        throttle.callbackPerAddress,
+        60,
+      ),
+      backchannelPerAddress: positiveInt(
+        'throttle.backchannelPerAddress',
+        throttle.backchannelPerAddress,
+        60,
+      ),
       windowSeconds: positiveInt('throttle.windowSeconds', throttle.windowSeconds, 900),
     },
   };

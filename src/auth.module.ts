@@ -10,6 +10,7 @@ import {
 } from './auth.module-definition.js';
 import { type AuthModuleOptions, resolveAuthOptions } from './auth-options.js';
 import { AuthLogService } from './auth-log/auth-log.service.js';
+import { AuthLogRetentionService } from './auth-log/auth-log-retention.service.js';
 import { adminControllers, adminProviders } from './admin/admin.providers.js';
 import { AuthErrorFilter } from './common/auth-error.filter.js';
 import { BodyParseErrorFilter } from './common/body-parse-error.filter.js';
@@ -62,6 +63,7 @@ for (const controller of controllers) UseFilters(AuthErrorFilter)(controller);
     AlgorithmRegistry,
     AuthSettingsService,
     AuthLogService,
+    AuthLogRetentionService,
     SessionsService,
     UsersService,
     SessionGuard,

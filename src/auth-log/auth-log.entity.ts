@@ -29,4 +29,16 @@ export class AuthLogEntity {
   /** Message for the admin (never a token or secret). */
   @Column({ type: 'text', nullable: true })
   message: string | null;
+
+  /** Identical refusals folded into this row (1 when not folded). */
+  @Column({ type: 'int', default: 1 })
+  count: number;
+
+  /** Time of the last refusal folded into this row; null when not folded. */
+  @Column({ name: 'last_at', type: 'timestamptz', nullable: true })
+  lastAt: Date | null;
+
+  /** Id of the trusted-device cookie a password attempt presented, when any. */
+  @Column({ name: 'device_id', type: 'varchar', length: 32, nullable: true })
+  deviceId: string | null;
 }

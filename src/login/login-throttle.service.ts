@@ -1,33 +1,113 @@
 import { Injectable } from '@nestjs/common';
 import { InjectAuthOptions } from '../auth.module-definition.js';
 import type { ResolvedAuthOptions } from '../auth-options.js';
-import { AuthLogService } from '../auth-log/auth-log.service.js';
+import {
+  AuthLogService,
+  type CountedFailure,
+  limitReachedAt,
+} from '../auth-log/auth-log.service.js';
+import type { AuthLogEntity } from '../auth-log/auth-log.entity.js';
+import { AuthError } from '../common/auth-error.js';
+
+/** Who is asking, as far as the throttle can tell. */
+export interface PasswordAttempt {
+  userName: string;
+  ipAddress: string;
+  /** The caller's own pending log row (left out of the counts). */
+  attemptId: string;
+  /** Id of a valid trusted-device cookie for this very user name, when the browser sent one. */
+  deviceId?: string;
+}
 
 /**
- * Throttles failed password attempts per user name and per client address, counted in the
- * auth log in Postgres so every instance of the app shares the counts.
+ * Throttles password guessing without letting anyone lock a user out (counts in the auth log
+ * in Postgres, so every instance shares them). In order:
+ * 1. per address: `perAddress` failures in the window refuse everyone from that address;
+ * 2. a trusted device (a browser that signed in as this user before) is then let through,
+ *    unless that device cookie itself has `perUserName` failures (a stolen cookie);
+ * 3. per user name: after `perUserName` failures, an untrusted client is let through only
+ *    from an address with no failure for this user name in the window (one guess per fresh
+ *    address, then it is dirty); after `perUserNameMax` failures, untrusted clients wait.
  */
 @Injectable()
 export class LoginThrottleService {
+  /** Addresses known to be refused until a time: a flood is answered without a database read. */
+  private readonly refusedUntil = new Map<string, number>();
+
   constructor(
     private readonly authLog: AuthLogService,
     @InjectAuthOptions() private readonly options: ResolvedAuthOptions,
   ) {}
 
-  /**
-   * Seconds until another attempt is allowed, or 0 when allowed now. `attemptId` is the
-   * caller's own pending log row: other pending attempts count as failures, so a burst of
-   * concurrent guesses cannot slip past the limit.
-   */
-  async retryAfterSeconds(userName: string, ipAddress: string, attemptId: string): Promise<number> {
-    const { perUserName, perAddress, windowSeconds } = this.options.throttle;
+  /** Seconds until another attempt is allowed, or 0 when allowed now. */
+  async retryAfterSeconds(attempt: PasswordAttempt): Promise<number> {
+    const { perUserName, perUserNameMax, perAddress, windowSeconds } = this.options.throttle;
     const [byUser, byAddress] = await Promise.all([
-      this.authLog.failedPasswordAttemptAt({ userName }, perUserName, windowSeconds, attemptId),
-      this.authLog.failedPasswordAttemptAt({ ipAddress }, perAddress, windowSeconds, attemptId),
+      this.authLog.passwordFailures(
+        { userName: attempt.userName },
+        windowSeconds,
+        attempt.attemptId,
+      ),
+      this.authLog.passwordFailures(
+        { ipAddress: attempt.ipAddress },
+        windowSeconds,
+        attempt.attemptId,
+      ),
     ]);
-    const oldest = [byUser, byAddress].filter((at): at is Date => at !== null);
-    if (!oldest.length) return 0;
-    const until = Math.max(...oldest.map((at) => at.getTime() + windowSeconds * 1000));
-    return Math.max(1, Math.ceil((until - Date.now()) / 1000));
+    const addressLimit = limitReachedAt(byAddress, perAddress);
+    if (addressLimit) return this.until(addressLimit);
+
+    if (attempt.deviceId !== undefined) {
+      const byDevice = byUser.filter((failure) => failure.deviceId === attempt.deviceId);
+      if (!limitReachedAt(byDevice, perUserName)) return 0;
+    }
+
+    const userLimit = limitReachedAt(byUser, perUserName);
+    if (!userLimit) return 0;
+    const userMax = limitReachedAt(byUser, perUserNameMax);
+    if (userMax) return this.until(userMax);
+    const fromHere = byUser.filter((failure) => failure.ipAddress === attempt.ipAddress);
+    if (fromHere.length === 0) return 0;
+    // Free again when this address is clean for the user name, or the user name is below the limit.
+    return Math.min(this.until(fromHere[0].at), this.until(userLimit));
+  }
+
+  /**
+   * Refuses with `too_many_attempts` once an address has `limit` refusals of `method` (OIDC
+   * callback, back-channel logout) in the window; every address has its own count.
+   */
+  async checkAddress(
+    method: AuthLogEntity['method'],
+    ipAddress: string,
+    limit: number,
+  ): Promise<void> {
+    const { windowSeconds } = this.options.throttle;
+    const key = `${method} ${ipAddress}`;
+    const known = this.refusedUntil.get(key);
+    if (known !== undefined && known > Date.now()) throw this.addressRefusal(known);
+    const refusals: CountedFailure[] = await this.authLog.addressRefusals(
+      method,
+      ipAddress,
+      windowSeconds,
+    );
+    const reached = limitReachedAt(refusals, limit);
+    if (!reached) return;
+    const until = Date.now() + this.until(reached) * 1000;
+    if (this.refusedUntil.size >= 10_000) this.refusedUntil.clear();
+    this.refusedUntil.set(key, until);
+    throw this.addressRefusal(until);
+  }
+
+  private addressRefusal(until: number): AuthError {
+    const seconds = Math.max(1, Math.ceil((until - Date.now()) / 1000));
+    return new AuthError(
+      'too_many_attempts',
+      `Too many refused requests from this address; try again in ${seconds} s.`,
+    );
+  }
+
+  private until(at: Date): number {
+    const end = at.getTime() + this.options.throttle.windowSeconds * 1000;
+    return Math.max(1, Math.ceil((end - Date.now()) / 1000));
   }
 }

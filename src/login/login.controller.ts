@@ -26,6 +26,7 @@ import { AuthValidationPipe } from '../common/validation.pipe.js';
 import { Public } from '../sessions/public.decorator.js';
 import { setSessionCookie } from '../sessions/session-cookie.js';
 import { AuthSettingsService } from '../settings/auth-settings.service.js';
+import { deviceCookieOf, setDeviceCookie } from './device-cookie.js';
 import { AuthMethodsDto, LoginDto, LoginResponseDto } from './login.dto.js';
 import { loginMethodsOf } from './login-methods.js';
 import { PasswordLoginService, TooManyAttemptsError } from './password-login.service.js';
@@ -74,8 +75,10 @@ export class LoginController {
         body.username,
         body.password,
         clientAddress(request),
+        deviceCookieOf(request, this.options),
       );
       setSessionCookie(response, this.options, result.token, result.expiresAt);
+      setDeviceCookie(response, this.options, result.deviceCookie);
       return { token: result.token, user: result.user };
     } catch (error) {
       if (error instanceof TooManyAttemptsError)

@@ -10,6 +10,9 @@ import type { UserEntity } from '../users/user.entity.js';
 import { normalizeUserName } from '../users/user-name.js';
 import { toAuthenticatedUser, type UserView } from '../users/user.view.js';
 import { UsersService } from '../users/users.service.js';
+import { InjectAuthOptions } from '../auth.module-definition.js';
+import type { ResolvedAuthOptions } from '../auth-options.js';
+import { deviceCookieKey, issueDeviceCookie, readDeviceCookie } from './device-cookie.js';
 import { LoginThrottleService } from './login-throttle.service.js';
 
 export interface PasswordLoginResult {
@@ -17,6 +20,8 @@ export interface PasswordLoginResult {
   token: string;
   expiresAt: Date;
   user: UserView;
+  /** New trusted-device cookie value for this browser (see `deviceCookieName`). */
+  deviceCookie: string;
 }
 
 /** Whether the settings let this user sign in with a password (DESIGN 2.4). */
@@ -41,6 +46,7 @@ export class PasswordLoginService implements OnModuleInit {
   private readonly logger = new Logger('PasswordLogin');
   // One hash no password matches: unknown users cost the same scrypt work as known ones.
   private dummyHash: Promise<string> | undefined;
+  private readonly deviceKey: Buffer;
 
   constructor(
     private readonly users: UsersService,
@@ -48,16 +54,32 @@ export class PasswordLoginService implements OnModuleInit {
     private readonly settings: AuthSettingsService,
     private readonly throttle: LoginThrottleService,
     private readonly authLog: AuthLogService,
+    @InjectAuthOptions() private readonly options: ResolvedAuthOptions,
     private readonly events: AuthEvents,
-  ) {}
+  ) {
+    this.deviceKey = deviceCookieKey(options.secretKey);
+  }
 
   onModuleInit(): void {
     // Computed ahead so even the first unknown user takes no longer than a known one.
     void this.unknownUserHash();
   }
 
-  async login(username: string, password: string, ipAddress: string): Promise<PasswordLoginResult> {
+  /** `deviceCookie`: the trusted-device cookie the browser sent, if any. */
+  async login(
+    username: string,
+    password: string,
+    ipAddress: string,
+    deviceCookie?: string,
+  ): Promise<PasswordLoginResult> {
     const userName = normalizeUserName(username).slice(0, 255);
+    const device = readDeviceCookie(
+      this.deviceKey,
+      deviceCookie,
+      this.options.trustedDeviceDays * 86_400,
+    );
+    // Trusted only for the user name it was issued to.
+    const deviceId = device?.userName === userName ? device.id : undefined;
     const attemptId = await this.authLog.start({
       method: 'password',
       userName,
@@ -65,9 +87,10 @@ export class PasswordLoginService implements OnModuleInit {
       success: false,
       reason: 'invalid_credentials',
       message: PENDING_ATTEMPT_MESSAGE,
+      deviceId,
     });
     try {
-      return await this.attempt(userName, password, ipAddress, attemptId);
+      return await this.attempt(userName, password, ipAddress, attemptId, deviceId);
     } catch (error) {
       // An infrastructure failure is not a wrong password: it must not count towards throttling.
       if (!(error instanceof AuthError))
@@ -85,6 +108,7 @@ export class PasswordLoginService implements OnModuleInit {
     password: string,
     ipAddress: string,
     attemptId: string,
+    deviceId: string | undefined,
   ): Promise<PasswordLoginResult> {
     const refuse = async (error: AuthError, message: string): Promise<never> => {
       await this.authLog.finish(attemptId, { success: false, reason: error.code, message });
@@ -92,7 +116,12 @@ export class PasswordLoginService implements OnModuleInit {
     };
 
     // Throttled before the password is checked: no more guesses while locked.
-    const retryAfter = await this.throttle.retryAfterSeconds(userName, ipAddress, attemptId);
+    const retryAfter = await this.throttle.retryAfterSeconds({
+      userName,
+      ipAddress,
+      attemptId,
+      deviceId,
+    });
     if (retryAfter > 0) {
       return refuse(
         new TooManyAttemptsError(retryAfter),
@@ -138,7 +167,12 @@ export class PasswordLoginService implements OnModuleInit {
       claims: null,
       created: false,
     });
-    return { token, expiresAt: session.expiresAt, user: await this.users.toView(user) };
+    return {
+      token,
+      expiresAt: session.expiresAt,
+      user: await this.users.toView(user),
+      deviceCookie: issueDeviceCookie(this.deviceKey, user.userName),
+    };
   }
 
   private unknownUserHash(): Promise<string> {

@@ -5,6 +5,7 @@ import type { ResolvedAuthOptions } from '../auth-options.js';
 import { AuthLogService } from '../auth-log/auth-log.service.js';
 import { AuthError, isAuthError } from '../common/auth-error.js';
 import type { LogoutTokenClaims } from '../oidc/logout-token.claims.js';
+import { LoginThrottleService } from '../login/login-throttle.service.js';
 import { LogoutTokenVerifier } from '../oidc/logout-token.verifier.js';
 import { SessionCache } from '../sessions/session-cache.js';
 import { AuthSettingsService } from '../settings/auth-settings.service.js';
@@ -22,6 +23,7 @@ export class BackchannelLogoutService {
     private readonly jtis: LogoutJtiService,
     private readonly authLog: AuthLogService,
     private readonly cache: SessionCache,
+    private readonly throttle: LoginThrottleService,
     @InjectAuthOptions() private readonly options: ResolvedAuthOptions,
   ) {}
 
@@ -29,6 +31,12 @@ export class BackchannelLogoutService {
   async handle(token: string, ipAddress: string): Promise<number> {
     let claims: LogoutTokenClaims | undefined;
     try {
+      // Online guessing of an HS* secret or a flood of bad tokens stops here, before any crypto.
+      await this.throttle.checkAddress(
+        'backchannel',
+        ipAddress,
+        this.options.throttle.backchannelPerAddress,
+      );
       const settings = await this.settings.get();
       if (settings.method !== 'oidc' || !settings.oidc.issuer || !settings.oidc.clientId)
         throw new AuthError('logout_token_invalid', 'OpenID Connect sign-in is not enabled.');

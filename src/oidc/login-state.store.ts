@@ -74,7 +74,8 @@ export class LoginStateStore {
   }
 
   /** Takes the pending login of `state` (single use) and checks it belongs to this browser. */
-  async consume(state: unknown, browserId: string | undefined): Promise<PendingLogin> {
+  /** `browserId`: the binding(s) the browser holds; one must be the one this login was started with. */
+  async consume(state: unknown, browserId: string | string[] | undefined): Promise<PendingLogin> {
     if (typeof state !== 'string' || state.length === 0 || state.length > 512)
       throw new AuthError('state_missing', 'The IdP sent no state; start the sign-in again.');
     // DELETE ... RETURNING: two callbacks with one state cannot both win.
@@ -92,7 +93,8 @@ export class LoginStateStore {
         'The sign-in state is unknown or already used; start the sign-in again.',
       );
     // The state must come back to the browser that started the login (login CSRF defence).
-    if (!browserId || sha256Hex(browserId) !== row.browser_hash)
+    const held = browserId === undefined ? [] : Array.isArray(browserId) ? browserId : [browserId];
+    if (!held.some((binding) => sha256Hex(binding) === row.browser_hash))
       throw new AuthError(
         'state_mismatch',
         'The sign-in was started in another browser; start it again here.',

@@ -9,6 +9,7 @@ import { type HttpRequest, type HttpResponse, readCookie, setCookie } from '../c
 import { clientAddress } from '../common/request-context.js';
 import { safeReturnTo } from '../common/url.js';
 import { AuthEvents } from '../events/auth-events.js';
+import { LoginThrottleService } from '../login/login-throttle.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { setSessionCookie } from '../sessions/session-cookie.js';
 import { AuthSettingsService } from '../settings/auth-settings.service.js';
@@ -33,6 +34,8 @@ interface VerifiedLogin {
 
 /** A browser-binding cookie value we issued looks like this (base64url of 32 bytes). */
 const BROWSER_ID = /^[A-Za-z0-9_-]{43}$/;
+/** Pending logins (tabs) one browser can finish at once. */
+const MAX_PENDING_BINDINGS = 5;
 
 /**
  * RFC 9207: the `iss` authorization-response parameter must equal the configured issuer when
@@ -88,6 +91,7 @@ export class OidcLoginService {
     private readonly provisioning: OidcProvisioningService,
     private readonly sessions: SessionsService,
     private readonly authLog: AuthLogService,
+    private readonly throttle: LoginThrottleService,
     @InjectAuthOptions() private readonly options: ResolvedAuthOptions,
     private readonly events: AuthEvents,
   ) {}
@@ -112,6 +116,11 @@ export class OidcLoginService {
     let userName: string | null = null;
     try {
       const settings = await this.enabledSettings();
+      await this.throttle.checkAddress(
+        'oidc',
+        clientAddress(request),
+        this.options.throttle.callbackPerAddress,
+      );
       const query = request.query ?? {};
       // RFC 9207 before anything else, error responses included: a mix-up attacker's IdP is named here.
       checkResponseIssuer(query.iss, settings);
@@ -184,11 +193,7 @@ export class OidcLoginService {
     request: HttpRequest,
     settings: AuthSettings,
   ): Promise<PendingLogin> {
-    const browserCookie = this.cookie(request);
-    const pending = await this.states.consume(
-      state,
-      typeof browserCookie === 'string' ? browserCookie : undefined,
-    );
+    const pending = await this.states.consume(state, this.bindings(request));
     // A login started under other settings (another IdP, client or checks) is not finished.
     if (pending.settingsVersion !== settings.version)
       throw new AuthError(
@@ -229,23 +234,30 @@ export class OidcLoginService {
     };
   }
 
-  /** One binding cookie per browser, reused across tabs so several pending logins work. */
+  /**
+   * A fresh binding per login, kept beside the bindings of the browser's other pending logins
+   * (tabs): a value planted in the cookie is never reused for the victim's own login, so its
+   * planter cannot finish that login with the victim's code.
+   */
   private browserId(request: HttpRequest, response: HttpResponse): string {
-    const existing = this.cookie(request);
-    const browserId =
-      typeof existing === 'string' && BROWSER_ID.test(existing) ? existing : randomToken(32);
-    setCookie(response, this.options.stateCookieName, browserId, {
+    const browserId = randomToken(32);
+    const kept = [browserId, ...this.bindings(request)].slice(0, MAX_PENDING_BINDINGS);
+    setCookie(response, this.options.stateCookieName, kept.join('.'), {
       httpOnly: true,
       sameSite: 'lax',
       secure: this.options.secureCookies,
-      path: `${this.options.routePrefix}/auth/oidc`,
+      // Path=/ because a __Host- cookie (the default name on https) must have it.
+      path: '/',
       maxAge: LOGIN_STATE_TTL_MS,
     });
     return browserId;
   }
 
-  private cookie(request: HttpRequest): unknown {
-    return readCookie(request, this.options.stateCookieName);
+  /** The login bindings the browser holds (newest first), well-formed ones only. */
+  private bindings(request: HttpRequest): string[] {
+    const value = readCookie(request, this.options.stateCookieName);
+    if (typeof value !== 'string' || value.length > 64 * MAX_PENDING_BINDINGS) return [];
+    return value.split('.').filter((part) => BROWSER_ID.test(part));
   }
 
   private userNameOrNull(claims: OidcClaims, settings: AuthSettings): string | null {

@@ -99,7 +99,7 @@ describe('SessionGuard by context type', () => {
 
   it('a cookie state change from a foreign Origin is refused', () => {
     const req: AuthRequest = {
-      headers: { cookie: 'auth_session=good-token', origin: 'https://evil.example' },
+      headers: { cookie: '__Host-auth_session=good-token', origin: 'https://evil.example' },
       method: 'POST',
     };
     expect(() => guard.canActivate(contextOf('http', [req, {}]))).toThrow(/Cross-site/);

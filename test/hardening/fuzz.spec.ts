@@ -40,7 +40,13 @@ describe('fuzzing outsider inputs over HTTP', () => {
   const oidcSettings = () => ({ method: 'oidc', oidc: idp.settings({ fallback: true }) });
 
   beforeAll(async () => {
-    t = await startTestApp({ auth: { idpTimeoutMs: 3000 } });
+    t = await startTestApp({
+      // Thousands of refusals from one address: the per-address throttle is not what is fuzzed.
+      auth: {
+        idpTimeoutMs: 3000,
+        throttle: { callbackPerAddress: 100_000, backchannelPerAddress: 100_000 },
+      },
+    });
     idp = await startCraftedIdp();
     admin = await loginAsAdmin(t);
     await putSettings(t, admin, oidcSettings());

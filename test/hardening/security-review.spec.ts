@@ -141,16 +141,23 @@ describe('security review', () => {
       });
       expect(login.status).toBe(200);
       const token = (login.json as { token: string }).token;
-      const cookie = login.headers.getSetCookie().find((c) => c.startsWith('auth_session='));
+      const cookie = login.headers.getSetCookie().find((c) => c.startsWith('__Host-auth_session='));
       expect(cookie).toMatch(/;\s*Secure/i);
       expect(cookie).toMatch(/;\s*HttpOnly/i);
+      // __Host-: no sibling subdomain can plant or shadow it (Path=/, Secure, no Domain).
+      expect(cookie).toMatch(/;\s*Path=\/(;|$)/i);
+      expect(cookie).not.toMatch(/;\s*Domain=/i);
       await putSettings(secure, token, { method: 'oidc', oidc: idp.settings({ fallback: true }) });
       const start = await call(`${secure.baseUrl}/api/v1/auth/oidc/login`);
       expect(start.status).toBe(302);
-      const state = start.headers.getSetCookie().find((c) => c.startsWith('auth_login_state='));
+      const state = start.headers
+        .getSetCookie()
+        .find((c) => c.startsWith('__Host-auth_login_state='));
       expect(state).toMatch(/;\s*Secure/i);
       expect(state).toMatch(/;\s*HttpOnly/i);
       expect(state).toMatch(/;\s*SameSite=Lax/i);
+      expect(state).toMatch(/;\s*Path=\/(;|$)/i);
+      expect(state).not.toMatch(/;\s*Domain=/i);
       // The redirect URI handed to the IdP is the https one.
       const authorize = new URL(start.headers.get('location') ?? '');
       expect(authorize.searchParams.get('redirect_uri')).toBe(
@@ -160,7 +167,9 @@ describe('security review', () => {
         method: 'POST',
         headers: { authorization: `Bearer ${token}` },
       });
-      const cleared = logout.headers.getSetCookie().find((c) => c.startsWith('auth_session='));
+      const cleared = logout.headers
+        .getSetCookie()
+        .find((c) => c.startsWith('__Host-auth_session='));
       expect(cleared).toMatch(/;\s*Secure/i);
     } finally {
       await secure.close();

@@ -23,7 +23,7 @@ describe('password throttling after attempts cut off by an outage', () => {
   const pending = (count: number, ageSeconds: number) =>
     db.query(
       `INSERT INTO auth_log (method, user_name, ip_address, success, reason, message, created_at)
-       SELECT 'password', $1, '10.0.0.1', false, 'invalid_credentials', 'Attempt in progress.',
+       SELECT 'password', $1, '127.0.0.1', false, 'invalid_credentials', 'Attempt in progress.',
               now() - make_interval(secs => $2)
          FROM generate_series(1, $3)`,
       [t.adminUserName, ageSeconds, count],
