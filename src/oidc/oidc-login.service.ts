@@ -58,6 +58,26 @@ export function checkResponseIssuer(iss: unknown, settings: AuthSettings): void 
 }
 
 /**
+ * The authorization response's own checks, in the order a real sign-in and a test sign-in share:
+ * the RFC 9207 issuer first (error responses included), then an IdP error, then the code.
+ */
+export function checkAuthorizationResponse(
+  query: Record<string, unknown>,
+  settings: AuthSettings,
+): void {
+  checkResponseIssuer(query.iss, settings);
+  if (query.error !== undefined) {
+    const word =
+      typeof query.error === 'string' && /^[a-z0-9_.-]{1,64}$/i.test(query.error)
+        ? query.error
+        : 'unknown';
+    throw new AuthError('idp_error', `The IdP refused the sign-in (error ${word}).`);
+  }
+  if (typeof query.code !== 'string' || query.code.length === 0 || query.code.length > 4096)
+    throw new AuthError('code_missing', 'The IdP sent no authorization code.');
+}
+
+/**
  * An unsigned stand-in carrying only what passport-openidconnect reads (iss, sub, aud, exp,
  * iat) of claims our verifier already accepted; it never leaves the process.
  */
@@ -123,16 +143,7 @@ export class OidcLoginService {
       );
       const query = request.query ?? {};
       // RFC 9207 before anything else, error responses included: a mix-up attacker's IdP is named here.
-      checkResponseIssuer(query.iss, settings);
-      if (query.error !== undefined) {
-        const word =
-          typeof query.error === 'string' && /^[a-z0-9_.-]{1,64}$/i.test(query.error)
-            ? query.error
-            : 'unknown';
-        throw new AuthError('idp_error', `The IdP refused the sign-in (error ${word}).`);
-      }
-      if (typeof query.code !== 'string' || query.code.length === 0 || query.code.length > 4096)
-        throw new AuthError('code_missing', 'The IdP sent no authorization code.');
+      checkAuthorizationResponse(query, settings);
       const strategy = this.strategies.for(settings);
       const verified = await strategy.callback<PendingLogin, VerifiedLogin>(request, {
         consumeState: (state) => this.consumeState(state, request, settings),

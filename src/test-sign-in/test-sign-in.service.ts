@@ -19,7 +19,7 @@ import {
   type ProvisioningPlan,
   userNameFromClaims,
 } from '../oidc/oidc-provisioning.service.js';
-import { checkResponseIssuer, passportStandIn } from '../oidc/oidc-login.service.js';
+import { checkAuthorizationResponse, passportStandIn } from '../oidc/oidc-login.service.js';
 import { OidcTokenClient } from '../oidc/oidc-token.client.js';
 import { OidcStrategy } from '../oidc/oidc.strategy.js';
 import { AuthSettingsService } from '../settings/auth-settings.service.js';
@@ -180,17 +180,8 @@ export class TestSignInService {
     try {
       const settings = this.settingsOf(row);
       const query = request.query ?? {};
-      // RFC 9207 first, as in a real sign-in.
-      checkResponseIssuer(query.iss, settings);
-      if (query.error !== undefined) {
-        const word =
-          typeof query.error === 'string' && /^[a-z0-9_.-]{1,64}$/i.test(query.error)
-            ? query.error
-            : 'unknown';
-        throw new AuthError('idp_error', `The IdP refused the sign-in (error ${word}).`);
-      }
-      if (typeof query.code !== 'string' || query.code.length === 0 || query.code.length > 4096)
-        throw new AuthError('code_missing', 'The IdP sent no authorization code.');
+      // The same response checks as a real sign-in, in the same order.
+      checkAuthorizationResponse(query, settings);
       checks.pass('authorization response');
       stage = 'state';
       const cookie = readCookie(request, testCookieName(this.options));
