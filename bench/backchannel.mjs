@@ -1,5 +1,5 @@
 // Back-channel logout: valid logout tokens (RS256, unique jti, each naming one live IdP
-// session by sid) processed per second, and their latency p99.
+// session by sid) processed per second against 11,500 sessions, and their latency p99.
 import autocannon from 'autocannon';
 import {
   adminToken,
@@ -18,8 +18,9 @@ import {
 import { configureOidc, startFakeOp } from './lib/fake-op.mjs';
 import { seedSessions, seedUser } from './lib/seed.mjs';
 
-const WARM = SMOKE ? 20 : 1_000;
-const MEASURED = SMOKE ? 60 : 6_000;
+// 11,500 sessions in all, each revoked once: 1,500 while warming up, 10,000 measured.
+const WARM = SMOKE ? 20 : 1_500;
+const MEASURED = SMOKE ? 60 : 10_000;
 const CONCURRENCY = 8;
 
 export function postLogout(app, token) {
@@ -32,6 +33,12 @@ export function postLogout(app, token) {
 
 export async function backchannel({ serverUrl }) {
   const databaseUrl = await createDatabase(serverUrl, 'backchannel');
+  // The figure is for synchronous commit (the embedded server turns it off globally).
+  const admin = await sqlClient(serverUrl);
+  await admin.query(
+    `ALTER DATABASE "${new URL(databaseUrl).pathname.slice(1)}" SET synchronous_commit = ${process.env.BENCH_SYNC_COMMIT === 'off' ? 'off' : 'on'}`,
+  );
+  await admin.end();
   const op = await startFakeOp();
   const app = await startApp({ databaseUrl });
   try {
@@ -47,6 +54,12 @@ export async function backchannel({ serverUrl }) {
     // Signed before the clock starts: the OP's RSA signing is not the app's cost.
     const tokens = Array.from({ length: total }, (_, i) =>
       op.logoutToken({ sub: 'bcl-sub', sid: `bcl-sid-${i}` }),
+    );
+    // Fresh statistics, as a live table has them (without, the planner guesses and the rate halves).
+    await db.query('ANALYZE auth_session');
+    await db.query('ANALYZE auth_user');
+    const { rows: settings } = await db.query(
+      `SELECT current_setting('synchronous_commit') AS sync, current_setting('fsync') AS fsync`,
     );
     note(`${total} logout tokens signed`);
     const send = (offset) => async (i) => {
@@ -98,9 +111,9 @@ export async function backchannel({ serverUrl }) {
     figure(
       'back-channel logout rate',
       `${fmt(result.rate, 0)}/s`,
-      '>= 1000/s',
-      result.rate >= 1000,
-      `${result.count} valid RS256 logout tokens in ${fmt(elapsedS, 2)} s (unique jti, one session each by sid), ${CONCURRENCY} in parallel`,
+      '>= 1500/s',
+      result.rate >= 1500,
+      `${result.count} valid RS256 logout tokens in ${fmt(elapsedS, 2)} s (unique jti, one session each by sid) against ${total} sessions (ANALYZEd), ${CONCURRENCY} in parallel; synchronous_commit=${settings[0].sync}, fsync=${settings[0].fsync}`,
     );
     figure(
       'back-channel logout p99',

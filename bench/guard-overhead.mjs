@@ -1,21 +1,31 @@
-// Guard overhead: req/s of GET /api/v1/hello/me (valid session) ÷ req/s of GET /api/v1/hello
-// (public), same app process, same run, 50 connections, interleaved rounds.
+// Route cost side by side: req/s of the module's guarded route (Bearer, cookie), of a
+// `@Public()` route of the app that imports the module, and of the peers' guarded routes
+// (passport-jwt with a KeyObject secret and as the Nest docs set it up, express-session +
+// connect-pg-simple with `disableTouch` and by default), each ÷ a bare Nest app's route.
+// Every variant its own process, all alive at once; autocannon, 50 connections; alternating
+// rounds with the order rotated; the ratio per round, then the median.
 import autocannon from 'autocannon';
 import {
+  alternatingRounds,
   benchMain,
   createDatabase,
   figure,
   fmt,
+  median,
   note,
+  request,
+  roundRatios,
   SMOKE,
   sqlClient,
   startApp,
 } from './lib/harness.mjs';
+import { signJwt } from './lib/fake-op.mjs';
+import { startPeers } from './lib/peers.mjs';
 import { seedSessions, seedUser } from './lib/seed.mjs';
 
 const CONNECTIONS = 50;
-const SEGMENT_S = SMOKE ? 0.3 : 2;
-const ROUNDS = SMOKE ? 1 : 6;
+const SEGMENT_S = SMOKE ? 0.3 : Number(process.env.BENCH_SEGMENT_S ?? 1.5);
+const ROUNDS = SMOKE ? 1 : Number(process.env.BENCH_ROUNDS ?? 10);
 const ROTATED = SMOKE ? 200 : 10_000;
 
 function cannon(url, path, { headers = {}, rotate } = {}, seconds = SEGMENT_S) {
@@ -41,58 +51,159 @@ function cannon(url, path, { headers = {}, rotate } = {}, seconds = SEGMENT_S) {
   });
 }
 
+/** A signed-in session cookie of an express-session peer (its public sign-in route). */
+async function peerSessionCookie(peer) {
+  const response = await request(`${peer.url}/api/v1/bench/session`, { method: 'POST' });
+  const cookie = [response.headers['set-cookie'] ?? []].flat()[0];
+  if (response.status !== 201 || !cookie) throw new Error(`${peer.name}: no session cookie`);
+  return cookie.split(';')[0];
+}
+
 export async function guardOverhead({ serverUrl }) {
   const databaseUrl = await createDatabase(serverUrl, 'guard');
+  const peerDatabaseUrl = await createDatabase(serverUrl, 'guardpeers');
+  const jwtSecret = 'bench-jwt-secret-of-the-nest-docs-example-0123456789';
   const app = await startApp({ databaseUrl });
+  const peers = {};
   try {
+    await startPeers(
+      {
+        bare: { peer: 'bare' },
+        jwtKey: { peer: 'passport-jwt', variant: 'keyObject', jwtSecret },
+        jwtDocs: { peer: 'passport-jwt', variant: 'docs', jwtSecret },
+        sessionNoTouch: {
+          peer: 'express-session-pg',
+          variant: 'disableTouch',
+          databaseUrl: peerDatabaseUrl,
+        },
+        sessionTouch: {
+          peer: 'express-session-pg',
+          variant: 'default',
+          databaseUrl: peerDatabaseUrl,
+        },
+      },
+      peers,
+    );
     const db = await sqlClient(databaseUrl);
     const userId = await seedUser(db, 'bench-guard');
     const tokens = await seedSessions(db, userId, ROTATED);
     await db.end();
-    const hot = { authorization: `Bearer ${tokens[0]}` };
-    // A header on the public route too, so client-side cost is the same on both sides.
+    const bearer = { authorization: `Bearer ${tokens[0]}` };
+    const now = Math.floor(Date.now() / 1000);
+    const jwt = signJwt(
+      { alg: 'HS256', typ: 'JWT' },
+      { sub: 'bench-user', username: 'bench-jwt', iat: now, exp: now + 3600 },
+      jwtSecret,
+    );
+    const me = '/api/v1/hello/me';
+    // [process, path, options]: the same kind of header on the bare side as on the measured one.
     const variants = {
-      hello: ['/api/v1/hello', { headers: hot }],
-      me: ['/api/v1/hello/me', { headers: hot }],
-      helloRot: ['/api/v1/hello', { rotate: tokens }],
-      meRot: ['/api/v1/hello/me', { rotate: tokens }],
+      bare: [peers.bare, '/api/v1/hello', { headers: bearer }],
+      public: [app, '/api/v1/hello', { headers: bearer }],
+      bearer: [app, me, { headers: bearer }],
+      cookie: [app, me, { headers: { cookie: `auth_session=${tokens[0]}` } }],
+      rotated: [app, me, { rotate: tokens }],
+      jwtKey: [peers.jwtKey, me, { headers: { authorization: `Bearer ${jwt}` } }],
+      jwtDocs: [peers.jwtDocs, me, { headers: { authorization: `Bearer ${jwt}` } }],
+      sessionNoTouch: [
+        peers.sessionNoTouch,
+        me,
+        { headers: { cookie: await peerSessionCookie(peers.sessionNoTouch) } },
+      ],
+      sessionTouch: [
+        peers.sessionTouch,
+        me,
+        { headers: { cookie: await peerSessionCookie(peers.sessionTouch) } },
+      ],
     };
     note(`warming up (${ROTATED} sessions seeded)`);
-    for (const [path, options] of Object.values(variants))
-      await cannon(app.url, path, options, SMOKE ? 0.2 : 2);
-    const totals = Object.fromEntries(
-      Object.keys(variants).map((k) => [k, { req: 0, s: 0, p50: [] }]),
-    );
-    for (let round = 0; round < ROUNDS; round++) {
-      for (const [key, [path, options]] of Object.entries(variants)) {
-        const result = await cannon(app.url, path, options);
-        if (result.non2xx || result.errors)
-          throw new Error(`${key}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-        totals[key].req += result.requests.total;
-        totals[key].s += result.duration;
-        totals[key].p50.push(result.latency.p50);
-      }
-    }
-    const rate = (key) => totals[key].req / totals[key].s;
-    const ratio = rate('me') / rate('hello');
-    const ratioRot = rate('meRot') / rate('helloRot');
+    for (const [target, path, options] of Object.values(variants))
+      await cannon(target.url, path, options, SMOKE ? 0.2 : 2);
+    note(`${ROUNDS} rounds of ${Object.keys(variants).length} x ${SEGMENT_S} s`);
+    const rates = await alternatingRounds(Object.keys(variants), ROUNDS, async (key) => {
+      const [target, path, options] = variants[key];
+      const result = await cannon(target.url, path, options);
+      if (result.non2xx || result.errors)
+        throw new Error(`${key}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+      return result.requests.total / result.duration;
+    });
     const stats = await app.call('stats');
-    figure(
-      'guard overhead (one hot session)',
-      fmt(ratio, 3),
-      '>= 0.90',
-      ratio >= 0.9,
-      `hello/me ${fmt(rate('me'), 0)} req/s ÷ hello ${fmt(rate('hello'), 0)} req/s, ${CONNECTIONS} connections, ${ROUNDS}x${SEGMENT_S}s interleaved`,
-    );
-    figure(
-      'guard overhead (many sessions rotated)',
-      fmt(ratioRot, 3),
-      'none (informative: the 0.90 target is for a valid session above)',
-      undefined,
-      `hello/me ${fmt(rate('meRot'), 0)} req/s ÷ hello ${fmt(rate('helloRot'), 0)} req/s, ${ROTATED} distinct tokens; cache hits ${stats.cache.hits}, misses ${stats.cache.misses}, listener connections ${stats.listener.connections}`,
-    );
-    return { ratio, ratioRot };
+    const ratio = (key) => roundRatios(rates[key], rates.bare);
+    const spread = (r) => `median of ${ROUNDS} rounds (${fmt(r.min, 2)}-${fmt(r.max, 2)})`;
+    const rate = (key) => `${fmt(median(rates[key]), 0)} req/s`;
+    const bare = `bare Nest app ${rate('bare')}`;
+    const shown = {};
+    for (const [key, name, target, pass, what] of [
+      [
+        'bearer',
+        'guarded route ÷ bare (Bearer)',
+        '>= 0.92',
+        (r) => r >= 0.92,
+        'GET /hello/me, one hot session by Bearer (in-process cache)',
+      ],
+      [
+        'cookie',
+        'guarded route ÷ bare (cookie)',
+        '>= 0.92',
+        (r) => r >= 0.92,
+        'GET /hello/me, one hot session by cookie',
+      ],
+      [
+        'public',
+        '@Public() route ÷ bare',
+        '>= 0.97',
+        (r) => r >= 0.97,
+        'GET /hello of the app importing the module (same Bearer header sent)',
+      ],
+      [
+        'rotated',
+        'guarded route ÷ bare (10 000 sessions rotated)',
+        'none (informative)',
+        undefined,
+        `every request another of ${ROTATED} tokens`,
+      ],
+      [
+        'jwtKey',
+        'peer passport-jwt (KeyObject secret) ÷ bare',
+        'none (peer)',
+        undefined,
+        'AuthGuard(jwt), HS256',
+      ],
+      [
+        'jwtDocs',
+        'peer passport-jwt (as the Nest docs) ÷ bare',
+        'none (peer)',
+        undefined,
+        'AuthGuard(jwt), HS256, the secret as a string',
+      ],
+      [
+        'sessionNoTouch',
+        'peer express-session + connect-pg-simple (disableTouch) ÷ bare',
+        'none (peer)',
+        undefined,
+        'a guard on req.session',
+      ],
+      [
+        'sessionTouch',
+        'peer express-session + connect-pg-simple (default) ÷ bare',
+        'none (peer)',
+        undefined,
+        'a guard on req.session, touch on every request',
+      ],
+    ]) {
+      const r = ratio(key);
+      shown[key] = r.median;
+      figure(
+        name,
+        fmt(r.median, 3),
+        target,
+        pass?.(r.median),
+        `${what}: ${rate(key)} ÷ ${bare}, ${spread(r)}, ${CONNECTIONS} connections, ${SEGMENT_S} s per run${key === 'rotated' ? `; cache hits ${stats.cache.hits}, misses ${stats.cache.misses}` : ''}`,
+      );
+    }
+    return shown;
   } finally {
+    for (const peer of Object.values(peers)) await peer.stop();
     await app.stop();
   }
 }

@@ -1,66 +1,133 @@
-// Login cost: complete OIDC logins per second and app-side time per login (p50, p99), driving
-// /auth/oidc/login then /auth/oidc/callback over HTTP against an in-process OP that answers
-// instantly (ID tokens HS256, signed per login with the nonce of that login).
+// Login cost: complete OIDC logins per second of the module and of the peers (openid-client 6 +
+// passport with memory or connect-pg-simple sessions, express-openid-connect), all alive at once,
+// in alternating rounds; app-side time per login (sequential p50); database round trips and
+// commits of one login. One instant in-process OP (HS256 ID tokens, signed per login with its nonce).
 import {
   adminToken,
+  alternatingRounds,
   benchMain,
   createDatabase,
   figure,
   fmt,
+  median,
   note,
   putSettings,
   quantile,
   request,
+  roundRatios,
   runLoad,
   SMOKE,
   sqlClient,
   startApp,
 } from './lib/harness.mjs';
 import { configureOidc, oidcLogin, startFakeOp } from './lib/fake-op.mjs';
+import { peerLogin, peerSignedIn, startPeers } from './lib/peers.mjs';
 import { seedUser } from './lib/seed.mjs';
 
 const USERS = SMOKE ? 10 : 200;
 const BROWSERS = 8;
-const THROUGHPUT_MS = SMOKE ? 800 : 10_000;
-const SERIAL_LOGINS = SMOKE ? 10 : 400;
+const ROUNDS = SMOKE ? 1 : Number(process.env.BENCH_LOGIN_ROUNDS ?? 6);
+const SEGMENT_MS = SMOKE ? 300 : 2_500;
+const SERIAL_LOGINS = SMOKE ? 4 : 400;
+const TRACED_LOGINS = SMOKE ? 3 : 50;
+
+/** Peers of the login figure: [key, peer, variant, session cookie, label]. */
+const PEERS = [
+  [
+    'ocpMemory',
+    'openid-client-passport',
+    'memory',
+    'connect.sid',
+    'openid-client 6 + passport, memory sessions',
+  ],
+  ['eoc', 'express-openid-connect', undefined, 'appSession', 'express-openid-connect'],
+  [
+    'ocpPg',
+    'openid-client-passport',
+    'pg',
+    'connect.sid',
+    'openid-client 6 + passport, connect-pg-simple',
+  ],
+];
+
+/** Pairs start and callback of sequential logins into one time per login (ms, sorted). */
+function perLoginTimes(times, loginPart, callbackPart) {
+  const perLogin = [];
+  for (let i = 0; i + 1 < times.length; i += 2) {
+    if (!times[i][0].includes(loginPart) || !times[i + 1][0].includes(callbackPart))
+      throw new Error('unexpected request order');
+    perLogin.push(times[i][1] + times[i + 1][1]);
+  }
+  return perLogin.sort((x, y) => x - y);
+}
+
+/** Database round trips and commits of one login, counted in a traced app process. */
+async function countRoundTrips(app, databaseUrl, op) {
+  // The smoke run counts in the main app (traced from the start) to save a process start.
+  const traced = SMOKE
+    ? app
+    : await startApp({ databaseUrl, secretKey: app.secretKey, env: { BENCH_TRACE_SQL: '1' } });
+  try {
+    const browser = { id: undefined };
+    for (let i = 0; i < 3; i++) await oidcLogin(request, traced, op, browser, `bench-user-${i}`);
+    await traced.call('sql');
+    for (let i = 0; i < TRACED_LOGINS; i++)
+      await oidcLogin(request, traced, op, browser, `bench-user-${i % USERS}`);
+    const { commits, rows } = await traced.call('sql');
+    const queries = rows.reduce((sum, row) => sum + row.count, 0);
+    for (const row of rows)
+      note(`  ${fmt(row.count / TRACED_LOGINS, 2)} per login: ${row.text.replace(/\s+/g, ' ')}`);
+    return { perLogin: queries / TRACED_LOGINS, commits: commits / TRACED_LOGINS };
+  } finally {
+    if (traced !== app) await traced.stop();
+  }
+}
 
 export async function loginCost({ serverUrl }) {
   const databaseUrl = await createDatabase(serverUrl, 'login');
+  const peerDatabaseUrl = await createDatabase(serverUrl, 'loginpeers');
   const op = await startFakeOp();
-  const app = await startApp({ databaseUrl });
+  op.idTokenAlg = 'HS256';
+  const app = await startApp({ databaseUrl, env: SMOKE ? { BENCH_TRACE_SQL: '1' } : {} });
+  const peers = {};
   try {
+    await startPeers(
+      Object.fromEntries(
+        PEERS.map(([key, peer, variant]) => [
+          key,
+          { peer, variant, databaseUrl: peerDatabaseUrl, op },
+        ]),
+      ),
+      peers,
+    );
     // Existing users (the first-login user creation with its scrypt hash is not the steady state).
     const db = await sqlClient(databaseUrl);
     for (let i = 0; i < USERS; i++) await seedUser(db, `bench-user-${i}`);
     await db.end();
     await configureOidc(app, await adminToken(app), putSettings, op);
-    op.idTokenAlg = 'HS256';
     const browsers = Array.from({ length: BROWSERS }, () => ({ id: undefined }));
-    const login = (i, browser) => oidcLogin(request, app, op, browser, `bench-user-${i % USERS}`);
+    const logins = {
+      module: (i) => oidcLogin(request, app, op, browsers[i % BROWSERS], `bench-user-${i % USERS}`),
+    };
+    for (const [key, , , cookie] of PEERS)
+      logins[key] = (i) => peerLogin(request, peers[key], op, `bench-user-${i % USERS}`, cookie);
+    // Each peer's login really signs in (its guarded route accepts the session).
+    for (const [key, , , cookie] of PEERS)
+      if (!(await peerSignedIn(request, peers[key], await logins[key](0))))
+        throw new Error(`${peers[key].name}: the session of a login is not accepted`);
 
     note('warming up');
-    const warm = await runLoad({
-      concurrency: BROWSERS,
-      total: SMOKE ? 16 : 600,
-      task: (i) => login(i, browsers[i % BROWSERS]),
-    });
-    if (warm.errors) throw warm.firstError;
-
-    await app.call('serverTimes');
-    const serial = await runLoad({
-      concurrency: 1,
-      total: SERIAL_LOGINS,
-      task: (i) => login(i, browsers[0]),
-    });
-    // Sequential logins alternate start/callback: pair them into app-side time per login.
-    const times = await app.call('serverTimes');
-    const perLogin = [];
-    for (let i = 0; i + 1 < times.length; i += 2) {
-      if (!times[i][0].includes('/login') || !times[i + 1][0].includes('/callback'))
-        throw new Error('unexpected request order');
-      perLogin.push(times[i][1] + times[i + 1][1]);
+    for (const task of Object.values(logins)) {
+      const warm = await runLoad({ concurrency: BROWSERS, total: SMOKE ? 4 : 600, task });
+      if (warm.errors) throw warm.firstError;
     }
-    perLogin.sort((x, y) => x - y);
+
+    // Sequential logins, timed inside each process (request in to answer out).
+    await app.call('serverTimes');
+    const serial = await runLoad({ concurrency: 1, total: SERIAL_LOGINS, task: logins.module });
+    if (serial.errors) throw serial.firstError;
+    const times = await app.call('serverTimes');
+    const perLogin = perLoginTimes(times, '/login', '/callback');
     const part = (what) =>
       quantile(
         times
@@ -69,31 +136,69 @@ export async function loginCost({ serverUrl }) {
           .sort((x, y) => x - y),
         0.5,
       );
-    const appP50 = quantile(perLogin, 0.5);
-    const appP99 = quantile(perLogin, 0.99);
-    const parallel = await runLoad({
-      concurrency: BROWSERS,
-      durationMs: THROUGHPUT_MS,
-      task: (i) => login(i, browsers[i % BROWSERS]),
+    const peerP50 = {};
+    for (const [key] of PEERS) {
+      await peers[key].call('serverTimes');
+      const run = await runLoad({ concurrency: 1, total: SERIAL_LOGINS / 2, task: logins[key] });
+      if (run.errors) throw run.firstError;
+      peerP50[key] = quantile(
+        perLoginTimes(await peers[key].call('serverTimes'), '/login', '/callback'),
+        0.5,
+      );
+    }
+
+    // Throughput: every variant once per round, order rotated, 8 browsers each.
+    note(`${ROUNDS} rounds of ${Object.keys(logins).length} x ${SEGMENT_MS} ms`);
+    const rates = await alternatingRounds(Object.keys(logins), ROUNDS, async (key) => {
+      const run = await runLoad({
+        concurrency: BROWSERS,
+        durationMs: SEGMENT_MS,
+        task: logins[key],
+      });
+      if (run.errors) throw run.firstError;
+      return run.rate;
     });
-    if (serial.errors || parallel.errors) throw serial.firstError ?? parallel.firstError;
     const stats = await app.call('stats');
+    const trips = await countRoundTrips(app, databaseUrl, op);
+
+    const moduleRate = median(rates.module);
     figure(
       'login throughput',
-      `${fmt(parallel.rate, 0)} logins/s`,
+      `${fmt(moduleRate, 0)} logins/s`,
       '>= 300 logins/s',
-      parallel.rate >= 300,
-      `${parallel.count} complete OIDC logins in ${fmt(parallel.elapsedMs / 1000, 1)} s, ${BROWSERS} browsers in parallel, HS256 ID tokens`,
+      moduleRate >= 300,
+      `median of ${ROUNDS} rounds of ${SEGMENT_MS / 1000} s, complete OIDC logins, ${BROWSERS} browsers in parallel, HS256 ID tokens; peers in the same rounds: ${PEERS.map(([key, , , , label]) => `${label} ${fmt(median(rates[key]), 0)}/s`).join(', ')}`,
     );
+    for (const [key, , , , label] of PEERS) {
+      const ratio = roundRatios(rates.module, rates[key]);
+      const target = key === 'ocpMemory' ? '>= 1.10' : 'none (informative)';
+      figure(
+        `logins/s ÷ ${label}`,
+        fmt(ratio.median, 2),
+        target,
+        key === 'ocpMemory' ? ratio.median >= 1.1 : undefined,
+        `module ÷ peer per round, median of ${ROUNDS} (${fmt(ratio.min, 2)}-${fmt(ratio.max, 2)})`,
+      );
+    }
+    const appP50 = quantile(perLogin, 0.5);
+    const appP99 = quantile(perLogin, 0.99);
     figure(
       'login time (app side)',
       `p50 ${fmt(appP50)} ms, p99 ${fmt(appP99)} ms`,
       'p50 <= 5 ms',
       appP50 <= 5,
-      `${perLogin.length} sequential logins, start + callback measured in the app process (request in to answer out, incl. the token request to the instant OP; start p50 ${fmt(part('/login'))} ms, callback p50 ${fmt(part('/callback'))} ms); seen by the client p50 ${fmt(serial.p50)} ms p99 ${fmt(serial.p99)} ms; under load (${BROWSERS} parallel, client side) p50 ${fmt(parallel.p50)} ms p99 ${fmt(parallel.p99)} ms; JWKS fetches ${stats.jwksFetches}`,
+      `${perLogin.length} sequential logins, start + callback measured in the app process (request in to answer out, incl. the token request to the instant OP; start p50 ${fmt(part('/login'))} ms, callback p50 ${fmt(part('/callback'))} ms); seen by the client p50 ${fmt(serial.p50)} ms; peers, measured the same way: ${PEERS.map(([key, , , , label]) => `${label} p50 ${fmt(peerP50[key])} ms`).join(', ')}; JWKS fetches ${stats.jwksFetches}`,
     );
-    return { rate: parallel.rate, p50: appP50, p99: appP99 };
+    figure(
+      'login database round trips',
+      `${fmt(trips.perLogin, 1)} round trips, ${fmt(trips.commits, 1)} commits per login`,
+      'none (informative: fewer is better)',
+      undefined,
+      `${TRACED_LOGINS} sequential logins of existing users in a second app process with every pg query counted (BENCH_TRACE_SQL=1); commits = COMMIT plus writes outside a transaction`,
+    );
+    return { rate: moduleRate, p50: appP50, p99: appP99 };
   } finally {
+    for (const peer of Object.values(peers)) await peer.stop();
     await app.stop();
     await op.stop();
   }

@@ -12,6 +12,7 @@ export const SCRIPTS = [
   'scale.mjs',
   'jwks.mjs',
   'revocation.mjs',
+  'profile-guard.mjs',
 ];
 
 function run(script, env) {

@@ -18,6 +18,7 @@ export {
   type ReasonCode,
   type ReasonText,
 } from './common/reason-text.js';
+export { safeReturnTo } from './common/url.js';
 export { AuthErrorFilter } from './common/auth-error.filter.js';
 export { BodyParseErrorFilter } from './common/body-parse-error.filter.js';
 export type { AuthRequest, AuthRequestState } from './common/request-context.js';

@@ -2,24 +2,51 @@
 // Config comes as JSON in BENCH_APP; answers {type: 'ready', url} once listening.
 import { resolve } from 'node:path';
 import { DIST } from './harness.mjs';
+import { profileStart, profileStop } from './profiler.mjs';
 
 const config = JSON.parse(process.env.BENCH_APP ?? '{}');
 
-/** BENCH_TRACE_SQL=1: count and time every query by its text (the `sql` command reads it). */
+/**
+ * BENCH_TRACE_SQL=1: count and time every query by its text (the `sql` command reads it), and
+ * count commits: COMMIT, and every write sent outside BEGIN/START TRANSACTION (autocommit).
+ */
 const sqlTrace = new Map();
+const sqlCommits = { count: 0 };
 if (process.env.BENCH_TRACE_SQL === '1') {
   const pg = (await import('pg')).default;
   const query = pg.Client.prototype.query;
+  const inTransaction = new WeakSet();
   pg.Client.prototype.query = function traced(config, ...rest) {
     const text = String(typeof config === 'string' ? config : config?.text).slice(0, 160);
+    // The session listener's heartbeat is not part of any request.
+    if (this.connectionParameters?.application_name === 'auth-session-listener')
+      return query.call(this, config, ...rest);
+    const head = text.trimStart().slice(0, 18).toUpperCase();
+    if (head.startsWith('BEGIN') || head.startsWith('START TRANSACTION')) inTransaction.add(this);
+    else if (head.startsWith('COMMIT')) {
+      inTransaction.delete(this);
+      sqlCommits.count++;
+    } else if (head.startsWith('ROLLBACK')) inTransaction.delete(this);
+    else if (/^(INSERT|UPDATE|DELETE|WITH)/.test(head) && !inTransaction.has(this))
+      sqlCommits.count++;
     const started = performance.now();
-    const result = query.call(this, config, ...rest);
     const done = () => {
       const entry = sqlTrace.get(text) ?? { count: 0, ms: 0 };
       entry.count++;
       entry.ms += performance.now() - started;
       sqlTrace.set(text, entry);
     };
+    // TypeORM passes a callback (no promise back): wrap it to see the answer.
+    const last = rest.length - 1;
+    if (typeof rest[last] === 'function') {
+      const callback = rest[last];
+      rest[last] = (...args) => {
+        done();
+        return callback(...args);
+      };
+      return query.call(this, config, ...rest);
+    }
+    const result = query.call(this, config, ...rest);
     if (result && typeof result.then === 'function') result.then(done, done);
     return result;
   };
@@ -56,6 +83,8 @@ try {
     logger: quietLogger,
   });
   await app.listen(config.port, '127.0.0.1');
+  // Idle keep-alive sockets outlive the pauses between rounds (a server closing one races a reuse).
+  app.getHttpServer().keepAliveTimeout = 120_000;
   // App-side time of the OIDC login requests: arrival of the request to the end of the answer.
   app.getHttpServer().prependListener('request', (request, response) => {
     if (!request.url?.includes('/auth/oidc/')) return;
@@ -83,8 +112,12 @@ const commands = {
       avgMs: e.ms / e.count,
     }));
     sqlTrace.clear();
-    return rows.sort((a, b) => b.count - a.count);
+    const commits = sqlCommits.count;
+    sqlCommits.count = 0;
+    return { commits, rows: rows.sort((a, b) => b.count - a.count) };
   },
+  profileStart,
+  profileStop,
   /** Every guard request then reads the database (measures the index lookup). */
   cacheOff: () => {
     app.get(SessionCache).disable();

@@ -67,7 +67,8 @@ export async function startFakeOp({ clientId = 'bench-client', clientSecret } = 
       });
       const back = new URL(params.get('redirect_uri'));
       back.searchParams.set('code', code);
-      back.searchParams.set('state', params.get('state'));
+      // A client relying on PKCE alone (openid-client with S256 advertised) sends no state.
+      if (params.has('state')) back.searchParams.set('state', params.get('state'));
       return back;
     },
     sign(claims, alg = 'RS256', headerExtra = {}) {
@@ -129,6 +130,9 @@ export async function startFakeOp({ clientId = 'bench-client', clientSecret } = 
         token_endpoint: `${issuer}/token`,
         jwks_uri: `${issuer}/jwks`,
         id_token_signing_alg_values_supported: ['RS256', 'HS256'],
+        response_types_supported: ['code'],
+        code_challenge_methods_supported: ['S256'],
+        token_endpoint_auth_methods_supported: ['client_secret_post'],
       });
     if (path !== '/token' || request.method !== 'POST') return json(response, 404, {});
     op.tokenRequests++;
@@ -150,7 +154,7 @@ export async function startFakeOp({ clientId = 'bench-client', clientSecret } = 
         sid: `sid-${randomBytes(8).toString('hex')}`,
         iat: now,
         exp: now + 300,
-        nonce: pending.nonce,
+        ...(pending.nonce ? { nonce: pending.nonce } : {}),
         preferred_username: pending.subject,
         email: `${pending.subject}@bench.example`,
       },

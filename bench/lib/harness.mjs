@@ -91,7 +91,7 @@ export async function freePort() {
  * Starts the demo app in its own process (so the load generator does not share its event
  * loop). Answers {url, adminUserName, adminPassword, call(cmd), stop()}.
  */
-export async function startApp({ databaseUrl, auth = {}, poolSize, env = {} }) {
+export async function startApp({ databaseUrl, auth = {}, poolSize, env = {}, secretKey }) {
   requireBuild();
   const port = await freePort();
   const adminPassword = `pw-${randomBytes(9).toString('base64url')}`;
@@ -99,7 +99,8 @@ export async function startApp({ databaseUrl, auth = {}, poolSize, env = {} }) {
     databaseUrl,
     port,
     siteUrl: `http://127.0.0.1:${port}`,
-    secretKey: randomBytes(32).toString('hex'),
+    // A second instance on the same database needs the first one's key (stored secrets).
+    secretKey: secretKey ?? randomBytes(32).toString('hex'),
     adminUserName: 'admin',
     adminPassword,
     auth,
@@ -130,6 +131,7 @@ export async function startApp({ databaseUrl, auth = {}, poolSize, env = {} }) {
     siteUrl: config.siteUrl,
     adminUserName: config.adminUserName,
     adminPassword,
+    secretKey: config.secretKey,
     pid: child.pid,
     /** Asks the app process something (stats, cacheOff, ...). */
     call(cmd, args) {
@@ -269,6 +271,33 @@ export async function runLoad({ concurrency, total = Infinity, durationMs = Infi
     p99: quantile(latencies, 0.99),
     max: latencies[latencies.length - 1] ?? NaN,
   };
+}
+
+/** Median of numbers (mean of the middle two for an even count). */
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return NaN;
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/**
+ * Alternating rounds: every round measures each key once, the order rotated by one per round
+ * (so no variant always runs first or right after the same neighbour). Answers key -> results.
+ */
+export async function alternatingRounds(keys, rounds, measure) {
+  const results = Object.fromEntries(keys.map((key) => [key, []]));
+  for (let round = 0; round < rounds; round++) {
+    const order = keys.map((_, i) => keys[(i + round) % keys.length]);
+    for (const key of order) results[key].push(await measure(key, round));
+  }
+  return results;
+}
+
+/** Ratio a/b per round (same round = same machine state), then their median, min and max. */
+export function roundRatios(as, bs) {
+  const ratios = as.map((a, i) => a / bs[i]);
+  return { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios), ratios };
 }
 
 // ---------------------------------------------------------------- output

@@ -150,7 +150,8 @@ export class AuthLogService {
    * One server-log line per recorded outcome, at the default level, so operators see sign-ins,
    * refusals, logouts and throttling without the admin page (DESIGN 2.9: never a token or secret).
    */
-  private announce(entry: AuthLogRecord): void {
+  /** The server-log line of an entry (for entries written by another statement, e.g. with a session). */
+  announce(entry: AuthLogRecord): void {
     // A test sign-in never signed anyone in: its line must not read like one.
     const outcome =
       entry.method === 'oidc_test'

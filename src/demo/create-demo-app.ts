@@ -48,7 +48,15 @@ async function createApp(
 export async function createDemoApp(options: CreateDemoAppOptions): Promise<INestApplication> {
   const demo = DemoAppModule.register(options);
   const app = await createApp(options.rootModule ? options.rootModule(demo) : demo, options);
-  const excludeFromPrefix = ['/', 'login', 'admin', 'me'];
+  const excludeFromPrefix = [
+    '/',
+    'login',
+    'admin',
+    'admin/test-sign-in',
+    'me',
+    'favicon.ico',
+    'assets/site-rules.js',
+  ];
   if (!options.withoutHttpSetup) configureAuthHttp(app, { excludeFromPrefix });
   else app.setGlobalPrefix('api/v1', { exclude: excludeFromPrefix });
   if (options.adapter !== 'fastify') {

@@ -75,6 +75,11 @@ function escapeHtml(value: string): string {
   );
 }
 
+function isGoneInteraction(error: unknown): boolean {
+  const { name, error: code } = (error ?? {}) as { name?: string; error?: string };
+  return name === 'SessionNotFound' || code === 'invalid_request' || name === 'InvalidRequest';
+}
+
 async function readForm(request: IncomingMessage): Promise<URLSearchParams> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -86,18 +91,51 @@ async function readForm(request: IncomingMessage): Promise<URLSearchParams> {
   return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
 }
 
-function loginPage(uid: string, error?: string): string {
+/** Styles of the IdP's own pages: a small card, readable at 390 px (the IdP is a separate origin). */
+const IDP_STYLE = `
+body{margin:0;background:#eef1f6;color:#1d2430;font:15px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,'DejaVu Sans',sans-serif}
+header{background:#0f5132;color:#fff;padding:.75rem 1.5rem;font-weight:600}
+main{max-width:24rem;margin:3rem auto 1rem;padding:2rem;background:#fff;border:1px solid #d5d9e0;border-radius:8px;box-shadow:0 1px 3px rgb(0 0 0/6%)}
+@media (max-width:30rem){main{margin:1.5rem .75rem;padding:1.25rem}}
+h1{margin:0 0 1rem;font-size:1.35rem}
+label{display:block;font-weight:600;margin:0 0 .9rem}
+input{display:block;width:100%;box-sizing:border-box;margin-top:.25rem;padding:.5rem .6rem;border:1px solid #b8bfca;border-radius:6px;font:inherit}
+button{display:block;width:100%;padding:.6rem 1rem;border:0;border-radius:6px;background:#0f5132;color:#fff;font:inherit;font-weight:600;cursor:pointer}
+:focus-visible{outline:3px solid #f0a500;outline-offset:2px}
+.error{background:#fdecea;border:1px solid #f3b6b0;color:#7a1a14;border-radius:6px;padding:.6rem .9rem}
+.muted{color:#5b6575;font-size:.9rem}
+pre{white-space:pre-wrap;overflow-wrap:anywhere;background:#f1f3f6;padding:.5rem;border-radius:6px;font-size:.85rem}`;
+
+/** A page of the local IdP (title, body HTML already escaped by the caller). */
+function idpPage(title: string, body: string): string {
   return `<!DOCTYPE html>
-<html><head><meta charset="utf-8"><title>Local IdP sign-in</title></head>
-<body>
-<h1>Local IdP sign-in</h1>
-${error ? `<p class="error">${escapeHtml(error)}</p>` : ''}
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)} · Local IdP</title><style>${IDP_STYLE}</style></head>
+<body><header>Local identity provider (demo)</header><main>${body}</main></body></html>`;
+}
+
+function loginPage(uid: string, error?: string): string {
+  return idpPage(
+    'Sign in',
+    `<h1>Sign in</h1>
+${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
 <form method="post" action="/interaction/${escapeHtml(uid)}/login" autocomplete="off">
-  <label>Username <input name="login" autofocus></label>
-  <label>Password <input name="password" type="password"></label>
+  <label>Username <input name="login" autocomplete="username" autofocus></label>
+  <label>Password <input name="password" type="password" autocomplete="current-password"></label>
   <button type="submit">Sign in</button>
 </form>
-</body></html>`;
+`,
+  );
+}
+
+/** A used or expired sign-in form (typically Back after signing in): say what to do, not the raw error. */
+function expiredInteractionPage(): string {
+  return idpPage(
+    'Sign-in page expired',
+    `<h1>This sign-in page has expired</h1>
+<p>It was already used (perhaps you pressed Back after signing in) or it is more than 10 minutes old.</p>
+<p>Go back to the application and press its sign-in button again.</p>`,
+  );
 }
 
 /**
@@ -165,10 +203,11 @@ export async function startLocalIdp(options: LocalIdpOptions): Promise<LocalIdp>
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: (ctx: { body: string }, form: string) => {
-          ctx.body = `<!DOCTYPE html><html><head><meta charset="utf-8"><title>Sign out</title></head><body>
-<h1>Sign out of the local IdP?</h1>${form}
-<button type="submit" form="op.logoutForm" value="yes" name="logout">Yes, sign me out</button>
-</body></html>`;
+          ctx.body = idpPage(
+            'Sign out',
+            `<h1>Sign out of the local IdP?</h1>${form}
+<button type="submit" form="op.logoutForm" value="yes" name="logout">Yes, sign me out</button>`,
+          );
         },
       },
     },
@@ -191,9 +230,12 @@ export async function startLocalIdp(options: LocalIdpOptions): Promise<LocalIdp>
     },
     renderError: (ctx: { type: string; body: string }, out: Record<string, string>) => {
       ctx.type = 'html';
-      ctx.body = `<!DOCTYPE html><html><body><h1>IdP error</h1><pre>${escapeHtml(
-        JSON.stringify(out),
-      )}</pre></body></html>`;
+      ctx.body = idpPage(
+        'Error',
+        `<h1>IdP error</h1><p>The identity provider could not complete this request.</p><pre>${escapeHtml(
+          JSON.stringify(out),
+        )}</pre>`,
+      );
     },
   });
 
@@ -261,8 +303,22 @@ export async function startLocalIdp(options: LocalIdpOptions): Promise<LocalIdp>
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
     if ((request.url ?? '').startsWith('/interaction/')) {
       interaction(request, response).catch((error: unknown) => {
-        if (!response.headersSent) response.writeHead(400, { 'content-type': 'text/plain' });
-        response.end(`interaction failed: ${error instanceof Error ? error.message : 'error'}`);
+        if (response.headersSent) {
+          response.end();
+          return;
+        }
+        // oidc-provider's SessionNotFound / invalid_request: the interaction is consumed or gone.
+        response.writeHead(400, { 'content-type': 'text/html; charset=utf-8' });
+        response.end(
+          isGoneInteraction(error)
+            ? expiredInteractionPage()
+            : idpPage(
+                'Error',
+                `<h1>Sign-in failed</h1><p>${escapeHtml(
+                  error instanceof Error ? error.message : 'error',
+                )}</p><p>Go back to the application and start again.</p>`,
+              ),
+        );
       });
       return;
     }

@@ -20,11 +20,19 @@ export function buttonLabelOf(oidc: AuthSettings['oidc']): string {
 export function loginMethodsOf(settings: AuthSettings, oidcLoginUrl: string): AuthMethodsDto {
   const { method, oidc } = settings;
   if (method !== 'oidc')
-    return { method, fallback: true, autoRedirect: false, buttonLabel: null, providers: [] };
+    return {
+      method,
+      fallback: true,
+      fallbackForRegularUsers: true,
+      autoRedirect: false,
+      buttonLabel: null,
+      providers: [],
+    };
   const label = buttonLabelOf(oidc);
   return {
     method,
     fallback: oidc.fallback,
+    fallbackForRegularUsers: oidc.fallback && oidc.allowRegularUserFallback,
     autoRedirect: oidc.autoRedirect,
     buttonLabel: label,
     providers: [{ id: DEFAULT_PROVIDER_ID, label, loginUrl: oidcLoginUrl }],

@@ -50,6 +50,12 @@ export class AuthMethodsDto {
 
   @ApiProperty({
     description:
+      'Whether regular users may use the password form too (false: administrators only), so the page can say so.',
+  })
+  fallbackForRegularUsers: boolean;
+
+  @ApiProperty({
+    description:
       'The login page goes straight to the IdP when exactly one provider is offered; `/login?password=1` still shows the password form.',
   })
   autoRedirect: boolean;

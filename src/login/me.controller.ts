@@ -1,4 +1,4 @@
-import { Controller, Get, UseGuards } from '@nestjs/common';
+import { Controller, Get, Header, UseGuards } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCookieAuth,
@@ -23,6 +23,8 @@ export class MeController {
   constructor(private readonly users: UsersService) {}
 
   @Get('me')
+  // User data: never kept by a browser or proxy cache (Back after sign-out must not show it).
+  @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'The signed-in user.' })
   @ApiOkResponse({ type: UserViewDto })
   @ApiUnauthorizedResponse({

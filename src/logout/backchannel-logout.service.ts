@@ -42,6 +42,7 @@ export class BackchannelLogoutService {
         accepted.jti,
         keepUntil,
         { sid: accepted.sid, subject: accepted.sub },
+        { ipAddress, message: this.describe(accepted) },
       );
       if (!outcome.fresh)
         throw new AuthError('logout_token_replayed', 'The logout token was already used (jti).');
@@ -49,13 +50,15 @@ export class BackchannelLogoutService {
       // This instance refuses them at once; the others learn it from the database trigger.
       for (const row of revoked) this.cache.dropSession(row.sessionId);
       void this.jtis.purgeExpired(this.dataSource.manager);
-      await this.record(
-        true,
-        'ok',
-        this.describe(accepted, revoked.length),
-        ipAddress,
-        revoked[0]?.userName ?? null,
-      );
+      // The success entry of the auth log is written by the revocation statement.
+      if (!outcome.logged)
+        await this.record(
+          true,
+          'ok',
+          this.describe(accepted).join(String(revoked.length)),
+          ipAddress,
+          revoked[0]?.userName ?? null,
+        );
       return revoked.length;
     } catch (error) {
       const refusal = isAuthError(error)
@@ -70,9 +73,10 @@ export class BackchannelLogoutService {
     }
   }
 
-  private describe(claims: LogoutTokenClaims, count: number): string {
+  /** The success message around its session count (the count is filled in by SQL). */
+  private describe(claims: LogoutTokenClaims): [string, string] {
     const by = claims.sid !== undefined ? 'IdP session (sid)' : 'IdP subject (sub)';
-    return `Back-channel logout by ${by}: ${count} session(s) revoked.`;
+    return [`Back-channel logout by ${by}: `, ' session(s) revoked.'];
   }
 
   private async record(

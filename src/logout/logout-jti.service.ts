@@ -53,8 +53,11 @@ export class LogoutJtiService {
     jti: string,
     expiresAt: Date,
     match: { sid?: string; subject?: string },
+    /** When given, the success entry of the auth log is written by the same statement (`logged`). */
+    log?: { ipAddress: string | null; message: [beforeCount: string, afterCount: string] },
   ): Promise<{
     fresh: boolean;
+    logged: boolean;
     revoked: { sessionId: string; userId: string; userName: string | null }[];
   }> {
     checkExpiry(expiresAt);
@@ -63,6 +66,7 @@ export class LogoutJtiService {
     if (!bySid && !bySubject)
       return {
         fresh: await this.remember(dataSource.manager, issuer, jti, expiresAt),
+        logged: false,
         revoked: [],
       };
     // One statement text per shape, so each keeps an index-friendly plan (no "$n IS NULL OR").
@@ -70,6 +74,17 @@ export class LogoutJtiService {
     const conditions: string[] = [];
     if (bySid) conditions.push(`idp_sid = $${values.push(match.sid)}`);
     if (bySubject) conditions.push(`idp_subject = $${values.push(match.subject)}`);
+    // The message's count is only known in SQL: the text around it comes as two parameters.
+    const [before, after] = log?.message ?? [];
+    const logged = log
+      ? `, logged AS (
+         INSERT INTO auth_log (method, user_name, ip_address, success, reason, message)
+         SELECT 'backchannel', (SELECT u.user_name FROM revoked r JOIN auth_user u ON u.id = r.user_id LIMIT 1),
+                $${values.push(log.ipAddress?.slice(0, 64) ?? null)}::varchar, true, 'ok',
+                $${values.push(before)}::text || (SELECT count(*) FROM revoked) || $${values.push(after)}::text
+          WHERE EXISTS (SELECT 1 FROM seen)
+       )`
+      : '';
     const rows = await preparedQuery<{
       fresh: number;
       id: string | null;
@@ -77,7 +92,7 @@ export class LogoutJtiService {
       user_name: string | null;
     }>(
       dataSource,
-      `auth_backchannel_revoke_${bySid ? 'sid' : ''}${bySubject ? 'sub' : ''}`,
+      `auth_backchannel_revoke_${bySid ? 'sid' : ''}${bySubject ? 'sub' : ''}${log ? '_logged' : ''}`,
       `WITH seen AS (
          INSERT INTO auth_logout_jti (issuer, jti, expires_at) VALUES ($1, $2, $3)
          ON CONFLICT DO NOTHING RETURNING jti
@@ -86,13 +101,14 @@ export class LogoutJtiService {
           WHERE EXISTS (SELECT 1 FROM seen) AND method = 'oidc' AND idp_issuer = $1
             AND revoked_at IS NULL AND ${conditions.join(' AND ')}
          RETURNING id, user_id
-       )
+       )${logged}
        SELECT (SELECT count(*) FROM seen)::int AS fresh, revoked.id, revoked.user_id, u.user_name
          FROM (SELECT 1) AS one LEFT JOIN revoked ON true LEFT JOIN auth_user u ON u.id = revoked.user_id`,
       values,
     );
     return {
       fresh: (rows[0]?.fresh ?? 0) > 0,
+      logged: log !== undefined && (rows[0]?.fresh ?? 0) > 0,
       revoked: rows
         .filter((row) => row.id !== null && row.user_id !== null)
         .map((row) => ({

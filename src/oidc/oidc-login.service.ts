@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectAuthOptions } from '../auth.module-definition.js';
 import type { ResolvedAuthOptions } from '../auth-options.js';
-import { AuthLogService } from '../auth-log/auth-log.service.js';
+import { type AuthLogRecord, AuthLogService } from '../auth-log/auth-log.service.js';
 import { AuthError } from '../common/auth-error.js';
 import { toAuthError } from '../common/auth-error.filter.js';
 import { randomToken } from '../common/crypto.js';
@@ -128,21 +128,29 @@ export class OidcLoginService {
       });
       userName = this.userNameOrNull(verified.claims, settings);
       const { user, created, plan } = await this.provisioning.provision(verified.claims, settings);
-      const { token, session } = await this.sessions.create(user.id, 'oidc', {
-        issuer: verified.claims.iss,
-        subject: verified.claims.sub,
-        sid: typeof verified.claims.sid === 'string' ? verified.claims.sid : null,
-        idToken: verified.idToken,
-      });
-      setSessionCookie(response, this.options, token, session.expiresAt);
       // A warning (e.g. groups_overage) is the success entry's reason, so admins can filter on it.
-      await this.record(
-        request,
-        user.userName,
-        true,
-        plan.warnings[0] ?? 'ok',
-        warningsMessage(plan, verified.claims),
+      const entry: AuthLogRecord = {
+        method: 'oidc',
+        userName: user.userName,
+        ipAddress: clientAddress(request),
+        success: true,
+        reason: plan.warnings[0] ?? 'ok',
+        message: warningsMessage(plan, verified.claims),
+      };
+      // The success entry of the auth log is written by the session's own statement.
+      const { token, session } = await this.sessions.create(
+        user.id,
+        'oidc',
+        {
+          issuer: verified.claims.iss,
+          subject: verified.claims.sub,
+          sid: typeof verified.claims.sid === 'string' ? verified.claims.sid : null,
+          idToken: verified.idToken,
+        },
+        entry,
       );
+      this.authLog.announce(entry);
+      setSessionCookie(response, this.options, token, session.expiresAt);
       const signedIn = toAuthenticatedUser(user);
       await this.events.signedIn({
         user: signedIn,

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, IsNull, type Repository } from 'typeorm';
+import type { AuthLogRecord } from '../auth-log/auth-log.service.js';
 import { InjectAuthOptions } from '../auth.module-definition.js';
 import type { ResolvedAuthOptions } from '../auth-options.js';
 import { AuthError } from '../common/auth-error.js';
@@ -38,7 +39,16 @@ export class SessionsService {
     @InjectAuthOptions() private readonly options: ResolvedAuthOptions,
   ) {}
 
-  async create(userId: string, method: SessionMethod, idp?: IdpSessionData): Promise<NewSession> {
+  /**
+   * Stores a new session; with `log`, its auth-log entry is written by the same statement (one
+   * round trip and one commit instead of two; the entry exists exactly when the session does).
+   */
+  async create(
+    userId: string,
+    method: SessionMethod,
+    idp?: IdpSessionData,
+    log?: AuthLogRecord,
+  ): Promise<NewSession> {
     const token = randomToken(32);
     const now = Date.now();
     const session = this.sessions.create({
@@ -55,26 +65,42 @@ export class SessionsService {
       expiresAt: new Date(now + this.options.sessionTtlSeconds * 1000),
       revokedAt: null,
     });
-    // One prepared INSERT (save() would wrap it in a transaction of three round trips).
+    const insert = `INSERT INTO auth_session (id, token_hash, user_id, method, idp_issuer,
+         idp_subject, idp_sid, id_token, created_at, last_seen_at, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`;
+    const values: unknown[] = [
+      session.id,
+      session.tokenHash,
+      session.userId,
+      session.method,
+      session.idpIssuer,
+      session.idpSubject,
+      session.idpSid,
+      session.idToken,
+      session.createdAt,
+      session.lastSeenAt,
+      session.expiresAt,
+    ];
+    // One prepared statement (save() would wrap it in a transaction of three round trips).
+    if (!log) {
+      await preparedQuery(this.sessions.manager.connection, 'auth_session_insert', insert, values);
+      return { token, session };
+    }
+    values.push(
+      log.method,
+      log.userName?.slice(0, 255) ?? null,
+      log.ipAddress?.slice(0, 64) ?? null,
+      log.success,
+      log.reason.slice(0, 64),
+      log.message?.slice(0, 2000) ?? null,
+    );
     await preparedQuery(
       this.sessions.manager.connection,
-      'auth_session_insert',
-      `INSERT INTO auth_session (id, token_hash, user_id, method, idp_issuer, idp_subject, idp_sid,
-         id_token, created_at, last_seen_at, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-      [
-        session.id,
-        session.tokenHash,
-        session.userId,
-        session.method,
-        session.idpIssuer,
-        session.idpSubject,
-        session.idpSid,
-        session.idToken,
-        session.createdAt,
-        session.lastSeenAt,
-        session.expiresAt,
-      ],
+      'auth_session_insert_logged',
+      `WITH session AS (${insert})
+       INSERT INTO auth_log (method, user_name, ip_address, success, reason, message)
+       VALUES ($12, $13, $14, $15, $16, $17)`,
+      values,
     );
     return { token, session };
   }

@@ -1,97 +1,43 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUTH_ERROR_STATUS } from '../../src/common/auth-error.js';
+import { REASON_TEXT } from '../../src/common/reason-text.js';
+import { DEMO_USERS } from '../../src/demo/demo-idp-setup.js';
+import { SCREENSHOT_DIR, screenshot } from './support/chromium.js';
 import {
-  AdminApiClient,
-  configureDemoOidc,
-  DEMO_USERS,
-  demoIdpAccounts,
-  demoIdpClient,
-  readSettingsUris,
-} from '../../src/demo/demo-idp-setup.js';
-import { freePort } from '../../src/demo/embedded-postgres.js';
-import { type LocalIdp, startLocalIdp } from '../../src/demo/local-idp.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
-import {
-  launchChromium,
-  SCREENSHOT_DIR,
-  screenshot,
-  watchPageProblems,
-} from './support/chromium.js';
+  type DemoSite,
+  signInAsAdmin as adminSignIn,
+  signInThroughIdp as idpSignIn,
+  startDemoSite,
+} from './support/demo-site.js';
 
-const CLIENT_SECRET = 'browser-test-secret-0123456789abcdef';
 const alice = DEMO_USERS.find((user) => user.userName === 'alice')!;
 const carol = DEMO_USERS.find((user) => user.userName === 'carol')!;
 
 describe('demo pages in a real browser, signing in through the local IdP', () => {
-  let t: TestApp;
-  let idp: LocalIdp;
-  let browser: Browser;
-  let admin: AdminApiClient;
-  const contexts: BrowserContext[] = [];
-  const problems: string[] = [];
+  let site: DemoSite;
 
   beforeAll(async () => {
-    // The site URL must be known before the IdP registers its redirect URI.
-    const port = await freePort();
-    t = await startTestApp({ port, siteUrl: `http://127.0.0.1:${port}` });
-    admin = new AdminApiClient(t.baseUrl);
-    await admin.signIn(t.adminUserName, t.adminPassword);
-    const uris = await readSettingsUris(admin);
-    idp = await startLocalIdp({
-      clients: [demoIdpClient({ siteUrl: t.baseUrl, ...uris }, CLIENT_SECRET)],
-      accounts: demoIdpAccounts(),
-    });
-    // The same set-up `npm run demo` runs: Discover, then Save, through the admin API.
-    await configureDemoOidc(admin, idp.issuer, CLIENT_SECRET);
-    browser = await launchChromium();
+    site = await startDemoSite();
     console.log(`Browser test screenshots: ${SCREENSHOT_DIR}`);
   });
 
   afterAll(async () => {
-    for (const context of contexts) await context.close().catch(() => undefined);
-    await browser?.close();
-    await t?.close();
-    await idp?.stop();
+    await site?.close();
   });
 
-  async function newPage(): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
-    contexts.push(context);
-    const page = await context.newPage();
-    problems.push(...watchPageProblems(page));
-    return page;
-  }
-
-  /** From the app's login page through the IdP's own login form, back to the user page. */
-  async function signInThroughIdp(page: Page, user: { userName: string; password: string }) {
-    await page.goto(`${t.baseUrl}/login`);
-    await page.getByRole('link', { name: /^Sign in with/ }).click();
-    await page.waitForURL((url) => url.origin === idp.issuer);
-    await page.locator('input[name="login"]').fill(user.userName);
-    await page.locator('input[name="password"]').fill(user.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(`${t.baseUrl}/me`);
-    await page.locator('#profile').waitFor({ state: 'visible' });
-  }
+  const newPage = () => site.newPage();
+  const signInThroughIdp = (page: Page, user: { userName: string; password: string }) =>
+    idpSignIn(site, page, user);
+  const signInAsAdmin = (page: Page) => adminSignIn(site, page);
 
   async function teamsShown(page: Page): Promise<string[]> {
     return page.locator('#teams li').allTextContents();
   }
 
-  async function signInAsAdmin(page: Page): Promise<void> {
-    await page.goto(`${t.baseUrl}/login?returnTo=/admin`);
-    await page.getByRole('button', { name: 'Use a password instead' }).click();
-    await page.getByLabel('User name').fill(t.adminUserName);
-    await page.getByLabel('Password').fill(t.adminPassword);
-    await page.locator('#password-submit').click();
-    await page.waitForURL(`${t.baseUrl}/admin`);
-    await page.locator('#settings-form').waitFor({ state: 'visible' });
-  }
-
   it('a demo user signs in through the IdP login form and sees the mapped teams', async () => {
     const page = await newPage();
-    await page.goto(`${t.baseUrl}/login`);
+    await page.goto(`${site.t.baseUrl}/login`);
     await expect
       .poll(() => page.getByRole('link', { name: /^Sign in with/ }).isVisible())
       .toBe(true);
@@ -102,7 +48,7 @@ describe('demo pages in a real browser, signing in through the local IdP', () =>
     expect(await page.locator('#email').textContent()).toBe('alice@demo.test');
     expect(await teamsShown(page)).toEqual(['Sales', 'Staff']);
     await screenshot(page, 'user-page');
-    expect(problems).toEqual([]);
+    expect(site.problems).toEqual([]);
   });
 
   it('signing out ends the IdP session too and comes back to the login page', async () => {
@@ -115,19 +61,19 @@ describe('demo pages in a real browser, signing in through the local IdP', () =>
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     // The local IdP asks for confirmation before it ends its own session.
-    await page.waitForURL((url) => url.origin === idp.issuer);
+    await page.waitForURL((url) => url.origin === site.idp.issuer);
     await page.getByRole('button', { name: /sign me out/i }).click();
-    await page.waitForURL((url) => url.origin === t.baseUrl && url.pathname === '/login');
+    await page.waitForURL((url) => url.origin === site.t.baseUrl && url.pathname === '/login');
 
-    expect(visited).toContain(idp.issuer);
+    expect(visited).toContain(site.idp.issuer);
     await expect.poll(() => page.locator('#notice').textContent()).toBe('You are signed out.');
-    const me = await page.request.get(`${t.baseUrl}/api/v1/auth/me`);
+    const me = await page.request.get(`${site.t.baseUrl}/api/v1/auth/me`);
     expect(me.status()).toBe(401);
     // The IdP session is gone as well: signing in again asks for the password.
     await page.getByRole('link', { name: /^Sign in with/ }).click();
-    await page.waitForURL((url) => url.origin === idp.issuer);
+    await page.waitForURL((url) => url.origin === site.idp.issuer);
     await expect.poll(() => page.locator('input[name="password"]').isVisible()).toBe(true);
-    expect(problems).toEqual([]);
+    expect(site.problems).toEqual([]);
   });
 
   it('an admin adds a team mapping on the admin page and it applies at the next sign-in', async () => {
@@ -138,7 +84,7 @@ describe('demo pages in a real browser, signing in through the local IdP', () =>
     const page = await newPage();
     await signInAsAdmin(page);
     expect(await page.locator('#redirectUri').inputValue()).toBe(
-      `${t.baseUrl}/api/v1/auth/oidc/callback`,
+      `${site.t.baseUrl}/api/v1/auth/oidc/callback`,
     );
     await expect.poll(() => page.locator('#log-rows tr').count()).toBeGreaterThan(0);
     await screenshot(page, 'admin-page');
@@ -150,12 +96,12 @@ describe('demo pages in a real browser, signing in through the local IdP', () =>
     await expect.poll(() => rows.count()).toBe(4);
     expect(await rows.nth(3).locator('select option:checked').textContent()).toBe('Newcomers');
     await page.getByRole('button', { name: 'Save' }).click();
-    await expect.poll(() => page.locator('#notice').textContent()).toContain('Settings saved');
+    await expect.poll(() => page.locator('#notice').textContent()).toContain('Saved.');
 
     const after = await newPage();
     await signInThroughIdp(after, carol);
     expect(await teamsShown(after)).toEqual(['Newcomers']);
-    expect(problems).toEqual([]);
+    expect(site.problems).toEqual([]);
   });
 
   it('a validation error from the API appears next to its field and nothing is saved', async () => {
@@ -173,22 +119,25 @@ describe('demo pages in a real browser, signing in through the local IdP', () =>
     expect(await page.locator(`[id="${describedBy}"]`).textContent()).toBe(
       'Required when the method is oidc.',
     );
-    expect(await page.locator('#error-summary').isVisible()).toBe(true);
+    expect(await page.locator('#notice').textContent()).toBe('Not saved: 1 field to fix.');
+    expect(await page.locator('#error-list li').allTextContents()).toEqual([
+      'Client ID: Required when the method is oidc.',
+    ]);
     await screenshot(page, 'admin-validation-error');
 
-    const stored = (await admin.expect('GET', '/admin/authentication', 200)) as {
+    const stored = (await site.admin.expect('GET', '/admin/authentication', 200)) as {
       oidc: { clientId: string };
     };
     expect(stored.oidc.clientId).toBe('demo-app');
-    expect(problems).toEqual([]);
+    expect(site.problems).toEqual([]);
   });
 
   it('the login page explains every reason code in words', async () => {
     const page = await newPage();
-    await page.goto(`${t.baseUrl}/login?error=state_expired`);
+    await page.goto(`${site.t.baseUrl}/login?error=state_expired`);
     await expect
       .poll(() => page.locator('#notice').textContent())
-      .toBe('The sign-in took too long and expired. Please start again.');
+      .toBe(REASON_TEXT.state_expired.text);
 
     const designCodes = [
       'invalid_credentials',
@@ -222,20 +171,20 @@ describe('demo pages in a real browser, signing in through the local IdP', () =>
     const codes = [...new Set([...designCodes, ...Object.keys(AUTH_ERROR_STATUS)])];
     // A string expression: vitest rewrites dynamic imports inside functions it compiles.
     const known = await page.evaluate<string[]>(
-      "import('/assets/messages.js').then((m) => Object.keys(m.REASON_MESSAGES))",
+      "import('/assets/messages.js').then((m) => Object.keys(m.REASON_TEXT))",
     );
     const missing = codes.filter((code) => !known.includes(code));
     expect(missing).toEqual([]);
 
     // An unknown code is shown as text, never as markup.
-    await page.goto(`${t.baseUrl}/login?error=${encodeURIComponent('<b>x</b>')}`);
+    await page.goto(`${site.t.baseUrl}/login?error=${encodeURIComponent('<b>x</b>')}`);
     await expect.poll(() => page.locator('#notice').textContent()).toContain('<b>x</b>');
     expect(await page.locator('#notice b').count()).toBe(0);
-    expect(problems).toEqual([]);
+    expect(site.problems).toEqual([]);
   });
   it('the login page works with the keyboard alone', async () => {
     const page = await newPage();
-    await page.goto(`${t.baseUrl}/login`);
+    await page.goto(`${site.t.baseUrl}/login`);
     await page.getByRole('link', { name: /^Sign in with/ }).waitFor();
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('oidc-link');
@@ -243,13 +192,13 @@ describe('demo pages in a real browser, signing in through the local IdP', () =>
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('fallback-toggle');
     await page.keyboard.press('Enter');
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('username');
-    await page.keyboard.type(t.adminUserName);
+    await page.keyboard.type(site.t.adminUserName);
     await page.keyboard.press('Tab');
-    await page.keyboard.type(t.adminPassword);
+    await page.keyboard.type(site.t.adminPassword);
     await page.keyboard.press('Enter');
-    await page.waitForURL(`${t.baseUrl}/me`);
+    await page.waitForURL(`${site.t.baseUrl}/me`);
     await page.locator('#profile').waitFor({ state: 'visible' });
     expect(await page.locator('#role').textContent()).toBe('Administrator');
-    expect(problems).toEqual([]);
+    expect(site.problems).toEqual([]);
   });
 });

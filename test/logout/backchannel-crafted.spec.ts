@@ -294,10 +294,23 @@ describe('POST /backchannelLogout', () => {
     const token = await signer.sign(signer.claims());
     expectDone(await post(t, form(token)));
     const log = await api(t, 'get', '/api/v1/admin/auth-log', adminToken).expect(200);
-    const rows = log.body as { method: string; success: boolean; reason: string }[];
+    const rows = log.body as {
+      method: string;
+      success: boolean;
+      reason: string;
+      message: string;
+      userName: string | null;
+    }[];
     expect(
       rows.some((row) => row.method === 'backchannel' && row.success && row.reason === 'ok'),
     ).toBe(true);
+    // Written by the revocation statement itself: the count and the user come from SQL.
+    expect(rows.find((row) => row.method === 'backchannel' && row.success)).toMatchObject({
+      message: expect.stringMatching(
+        /^Back-channel logout by IdP session \(sid\): \d+ session\(s\) revoked\.$/,
+      ),
+      userName: expect.any(String),
+    });
     expect(rows.some((row) => row.method === 'backchannel' && !row.success)).toBe(true);
     const text = t.logs.text();
     expect(text).toContain('Logout token header');

@@ -24,6 +24,7 @@ describe('GET /auth/methods: login page settings', () => {
     expect(await methods()).toEqual({
       method: 'password',
       fallback: true,
+      fallbackForRegularUsers: true,
       autoRedirect: false,
       buttonLabel: null,
       providers: [],
@@ -39,6 +40,7 @@ describe('GET /auth/methods: login page settings', () => {
     expect(await methods()).toEqual({
       method: 'oidc',
       fallback: true,
+      fallbackForRegularUsers: false,
       autoRedirect: false,
       buttonLabel: 'Sign in with 127.0.0.1:9',
       providers: [{ id: 'default', label: 'Sign in with 127.0.0.1:9', loginUrl }],
@@ -47,6 +49,7 @@ describe('GET /auth/methods: login page settings', () => {
     expect(await methods()).toEqual({
       method: 'oidc',
       fallback: true,
+      fallbackForRegularUsers: false,
       autoRedirect: true,
       buttonLabel: 'Acme staff login',
       providers: [{ id: 'default', label: 'Acme staff login', loginUrl }],

@@ -1,17 +1,26 @@
-import { api, el, showMessage } from './common.js';
+import { api, el, recheckSessionOnRestore, showMessage } from './common.js';
 import { reasonMessage } from './messages.js';
 
 const form = document.getElementById('settings-form');
+const pageNotice = document.getElementById('page-notice');
+const savebar = document.getElementById('savebar');
 const notice = document.getElementById('notice');
-const summary = document.getElementById('error-summary');
 const errorList = document.getElementById('error-list');
-const saveStatus = document.getElementById('save-status');
+const savebarActions = document.getElementById('savebar-actions');
 const secretInput = document.getElementById('oidc.clientSecret');
 const secretChange = document.getElementById('secret-change');
 const mappingRows = document.getElementById('mapping-rows');
 let teams = [];
+/** The settings as last loaded or saved: what Discard goes back to. */
+let lastView = null;
+/** `collect()` of the last loaded or saved settings, to tell whether the form has changes. */
+let cleanBody = '';
+/** Set once the admin agreed to leave, so the browser does not ask a second time. */
+let leaving = false;
 
-const settingInputs = () => [...form.querySelectorAll('[data-setting]')];
+/** Inputs of the settings this server knows (a setting absent from its answer is hidden). */
+const settingInputs = () =>
+  [...form.querySelectorAll('[data-setting]')].filter((input) => input.dataset.absent !== 'true');
 
 /** Reads a dot path such as `oidc.clientId` from the settings view. */
 function pick(view, path) {
@@ -19,9 +28,14 @@ function pick(view, path) {
 }
 
 function fill(view) {
+  lastView = view;
   for (const radio of form.elements.method) radio.checked = radio.value === view.method;
-  for (const input of settingInputs()) {
+  for (const input of form.querySelectorAll('[data-setting]')) {
     const value = pick(view, input.dataset.setting);
+    // A server without this setting yet: neither shown nor sent.
+    input.dataset.absent = String(value === undefined);
+    const container = input.closest('[data-field]');
+    if (container) container.hidden = value === undefined;
     switch (input.dataset.kind) {
       case 'bool':
         input.checked = value === true;
@@ -32,9 +46,17 @@ function fill(view) {
       case 'words':
         input.value = (value ?? []).join(' ');
         break;
+      case 'lines':
+        input.value = (value ?? []).join('\n');
+        break;
       default:
         input.value = value === null || value === undefined ? '' : String(value);
     }
+  }
+  // A panel whose every setting this server lacks is hidden as a whole.
+  for (const panel of form.querySelectorAll('.panel')) {
+    const inputs = [...panel.querySelectorAll('[data-setting]')];
+    if (inputs.length) panel.hidden = inputs.every((input) => input.dataset.absent === 'true');
   }
   document.getElementById('redirectUri').value = view.redirectUri;
   document.getElementById('backchannelLogoutUri').value = view.backchannelLogoutUri;
@@ -42,6 +64,32 @@ function fill(view) {
   mappingRows.replaceChildren();
   for (const row of view.oidc.teamMapping ?? []) addMappingRow(row);
   updateMappingEmpty();
+  cleanBody = JSON.stringify(collect());
+  updateDirty();
+}
+
+function isDirty() {
+  return lastView !== null && JSON.stringify(collect()) !== cleanBody;
+}
+
+/** The save bar shows while the form has changes, or while it holds a message. */
+function updateDirty() {
+  const dirty = isDirty();
+  savebarActions.hidden = !dirty;
+  savebar.hidden = !dirty && notice.textContent === '';
+  document.body.classList.toggle('has-savebar', !savebar.hidden);
+}
+
+/**
+ * The one message area of the form: each message replaces the one before. `fields` lists
+ * field errors as links to their fields.
+ */
+function say(kind, text, fields = []) {
+  notice.className = text ? `savebar-message notice notice-${kind}` : 'savebar-message';
+  notice.textContent = text;
+  errorList.replaceChildren(...fields);
+  errorList.hidden = fields.length === 0;
+  updateDirty();
 }
 
 function showSecretState(isSet) {
@@ -69,6 +117,12 @@ function collect() {
         break;
       case 'words':
         oidc[key] = raw.split(/\s+/).filter(Boolean);
+        break;
+      case 'lines':
+        oidc[key] = raw
+          .split('\n')
+          .map((line) => line.trim())
+          .filter(Boolean);
         break;
       case 'int':
         oidc[key] = raw === '' ? null : Number(raw);
@@ -117,6 +171,7 @@ function addMappingRow(row = { teamId: '', group: '' }) {
     const next = tr.nextElementSibling ?? tr.previousElementSibling;
     tr.remove();
     updateMappingEmpty();
+    updateDirty();
     (next?.querySelector('select') ?? document.getElementById('mapping-add')).focus();
   });
   const tr = el(
@@ -124,11 +179,16 @@ function addMappingRow(row = { teamId: '', group: '' }) {
     {},
     el(
       'td',
-      {},
+      { 'data-label': 'Team' },
       select,
       el('p', { class: 'field-error', 'data-error-for': 'teamId', hidden: true }),
     ),
-    el('td', {}, group, el('p', { class: 'field-error', 'data-error-for': 'group', hidden: true })),
+    el(
+      'td',
+      { 'data-label': 'Group' },
+      group,
+      el('p', { class: 'field-error', 'data-error-for': 'group', hidden: true }),
+    ),
     el('td', { class: 'row-actions' }, remove),
   );
   mappingRows.append(tr);
@@ -165,8 +225,6 @@ function errorTarget(name) {
 }
 
 function clearErrors() {
-  summary.hidden = true;
-  errorList.replaceChildren();
   for (const message of form.querySelectorAll('.field-error')) {
     message.hidden = true;
     message.textContent = '';
@@ -178,8 +236,9 @@ function clearErrors() {
   }
 }
 
+/** Marks each field and answers the links for the message area. */
 function showFieldErrors(fields) {
-  let first;
+  const links = [];
   let counter = 0;
   for (const [name, text] of Object.entries(fields)) {
     const target = errorTarget(name);
@@ -192,42 +251,51 @@ function showFieldErrors(fields) {
     if (target?.control) {
       target.control.setAttribute('aria-invalid', 'true');
       target.control.setAttribute('aria-describedby', id);
-      first ??= target.control;
     }
     const link = el('a', { href: '#' }, `${target?.label ?? name}: ${text}`);
     link.addEventListener('click', (event) => {
       event.preventDefault();
       target?.control?.focus();
     });
-    errorList.append(el('li', {}, link));
+    links.push(el('li', {}, link));
   }
-  summary.hidden = false;
-  summary.focus();
-  return first;
+  return links;
 }
+
+const plural = (count, word) => `${count} ${word}${count === 1 ? '' : 's'}`;
 
 async function save(event) {
   event.preventDefault();
   clearErrors();
-  showMessage(notice, 'info', '');
   const button = document.getElementById('save');
   button.disabled = true;
-  saveStatus.textContent = 'Saving…';
+  say('info', 'Saving…');
   const result = await api('PUT', '/admin/authentication', collect());
   button.disabled = false;
   if (result.status === 200) {
     fill(result.body);
-    saveStatus.textContent = 'Saved.';
-    showMessage(notice, 'success', 'Settings saved. They apply from the next sign-in.');
+    say('success', 'Saved. The settings apply from the next sign-in.');
     void loadLog();
     return;
   }
-  saveStatus.textContent = '';
   if (result.body?.error === 'validation_failed' && result.body.fields) {
-    showFieldErrors(result.body.fields);
+    const count = Object.keys(result.body.fields).length;
+    say(
+      'error',
+      `Not saved: ${plural(count, 'field')} to fix.`,
+      showFieldErrors(result.body.fields),
+    );
+    notice.focus();
     return;
   }
-  showMessage(notice, 'error', result.body?.message ?? reasonMessage(result.body?.error));
+  say('error', `Not saved: ${result.body?.message ?? reasonMessage(result.body?.error)}`);
+  notice.focus();
+}
+
+function discard() {
+  clearErrors();
+  if (lastView) fill(lastView);
+  say('info', 'Changes discarded: the form shows the saved settings again.');
 }
 
 async function discover() {
@@ -235,12 +303,11 @@ async function discover() {
   clearErrors();
   const button = document.getElementById('discover');
   button.disabled = true;
-  saveStatus.textContent = 'Reading the discovery document…';
+  say('info', 'Reading the discovery document…');
   const result = await api('POST', '/admin/authentication/discover', {
     issuer: issuerInput.value.trim(),
   });
   button.disabled = false;
-  saveStatus.textContent = '';
   if (result.status !== 200) {
     const message = result.body?.message ?? reasonMessage(result.body?.error);
     const fields = result.body?.fields
@@ -252,11 +319,15 @@ async function discover() {
         )
       : { 'oidc.issuer': message };
     showFieldErrors(fields);
+    say('error', `Discover failed, nothing changed: ${message}`);
     return;
   }
   const found = result.body;
+  let changed = 0;
   const set = (name, value) => {
-    document.getElementById(`oidc.${name}`).value = value ?? '';
+    const input = document.getElementById(`oidc.${name}`);
+    if (input.value !== (value ?? '')) changed++;
+    input.value = value ?? '';
   };
   for (const name of [
     'issuer',
@@ -267,20 +338,33 @@ async function discover() {
     'endSessionEndpoint',
   ])
     set(name, found[name]);
-  if (found.signatureAlgorithms?.length)
-    set('signatureAlgorithms', found.signatureAlgorithms.join(', '));
+  const advertised = found.signatureAlgorithms ?? [];
+  const current = document
+    .getElementById('oidc.signatureAlgorithms')
+    .value.split(/[\s,]+/)
+    .filter(Boolean);
+  // Keep the admin's choice when the provider supports it; else its public-key algorithms
+  // (HS* only on purpose: they need a long shared secret).
+  if (advertised.length && !current.every((alg) => advertised.includes(alg))) {
+    const publicKey = advertised.filter((alg) => !alg.startsWith('HS'));
+    set('signatureAlgorithms', (publicKey.length ? publicKey : advertised).join(', '));
+  }
   const auth = document.getElementById('oidc.tokenEndpointAuthMethod');
   const supported = found.tokenEndpointAuthMethods ?? [];
   if (supported.length && !supported.includes(auth.value)) {
     const usable = supported.find((method) =>
       ['client_secret_post', 'client_secret_basic'].includes(method),
     );
-    if (usable) auth.value = usable;
+    if (usable && usable !== auth.value) {
+      auth.value = usable;
+      changed++;
+    }
   }
-  showMessage(
-    notice,
+  say(
     'info',
-    'Endpoints filled from the discovery document. Review them and press Save.',
+    changed > 0
+      ? `Discover filled ${plural(changed, 'field')} from the discovery document: review them and press Save.`
+      : 'Discover found nothing to change: the endpoints already match the discovery document.',
   );
 }
 
@@ -306,6 +390,7 @@ async function createTeam() {
   input.value = '';
   await loadTeams();
   addMappingRow({ teamId: result.body.id, group: '' }).querySelector('input').focus();
+  updateDirty();
 }
 
 async function loadTeams() {
@@ -317,9 +402,21 @@ async function loadTeams() {
   }
 }
 
+/** The reason cell: the sentence an admin can act on, the code for searching, the entry's detail. */
+function reasonCell(entry) {
+  const cell = el('td', { 'data-label': 'Reason', class: 'reason' });
+  if (!entry.success)
+    cell.append(el('span', { class: 'reason-text' }, reasonMessage(entry.reason)));
+  cell.append(' ', el('code', { class: 'reason-code' }, entry.reason));
+  if (entry.count > 1) cell.append(' ', el('span', { class: 'muted' }, `×${entry.count}`));
+  if (entry.message) cell.append(el('span', { class: 'reason-detail muted' }, entry.message));
+  return cell;
+}
+
 async function loadLog() {
   const result = await api('GET', '/admin/auth-log');
-  const rows = result.status === 200 ? result.body.slice(0, 50) : [];
+  const list = Array.isArray(result.body) ? result.body : (result.body?.entries ?? []);
+  const rows = result.status === 200 ? list.slice(0, 50) : [];
   document
     .getElementById('log-rows')
     .replaceChildren(
@@ -327,20 +424,20 @@ async function loadLog() {
         el(
           'tr',
           {},
-          el('td', {}, new Date(entry.createdAt).toLocaleString()),
-          el('td', {}, entry.method),
-          el('td', {}, entry.userName ?? '—'),
-          el('td', {}, entry.ipAddress ?? '—'),
+          el('td', { 'data-label': 'Time' }, new Date(entry.createdAt).toLocaleString()),
+          el('td', { 'data-label': 'Method' }, entry.method),
+          el('td', { 'data-label': 'User' }, entry.userName ?? '—'),
+          el('td', { 'data-label': 'Address' }, entry.ipAddress ?? '—'),
           el(
             'td',
-            {},
+            { 'data-label': 'Result' },
             el(
               'span',
               { class: entry.success ? 'badge badge-ok' : 'badge badge-fail' },
               entry.success ? 'success' : 'refused',
             ),
           ),
-          el('td', { title: entry.success ? '' : reasonMessage(entry.reason) }, entry.reason),
+          reasonCell(entry),
         ),
       ),
     );
@@ -375,13 +472,13 @@ async function init() {
   }
   document.getElementById('loading').hidden = true;
   if (me.status !== 200 || !me.body.isAdmin) {
-    showMessage(notice, 'error', 'This page is for administrators only.');
+    showMessage(pageNotice, 'error', 'This page is for administrators only.');
     return;
   }
   await loadTeams();
   const settings = await api('GET', '/admin/authentication');
   if (settings.status !== 200) {
-    showMessage(notice, 'error', settings.body?.message ?? reasonMessage(settings.body?.error));
+    showMessage(pageNotice, 'error', settings.body?.message ?? reasonMessage(settings.body?.error));
     return;
   }
   fill(settings.body);
@@ -389,7 +486,58 @@ async function init() {
   await loadLog();
 }
 
+/** Opens the test sign-in of the form's settings in a new tab (opened at once: popup blockers). */
+async function testSignIn() {
+  const tab = window.open('about:blank', '_blank');
+  clearErrors();
+  say('info', 'Starting a test sign-in with the settings in this form…');
+  const result = await api('POST', '/admin/authentication/test-sign-in', collect());
+  if (result.status === 200 || result.status === 201) {
+    if (tab) {
+      tab.opener = null;
+      tab.location.href = result.body.authorizationUrl;
+    } else location.assign(result.body.authorizationUrl);
+    say('info', 'Test sign-in opened in a new tab. Nothing is saved and nobody is signed in.');
+    return;
+  }
+  tab?.close();
+  if (result.body?.error === 'validation_failed' && result.body.fields) {
+    const count = Object.keys(result.body.fields).length;
+    say(
+      'error',
+      `Test not started: ${plural(count, 'field')} to fix.`,
+      showFieldErrors(result.body.fields),
+    );
+    return;
+  }
+  say('error', `Test not started: ${result.body?.message ?? reasonMessage(result.body?.error)}`);
+}
+
 form.addEventListener('submit', save);
+form.addEventListener('input', updateDirty);
+form.addEventListener('change', updateDirty);
+document.getElementById('discard').addEventListener('click', discard);
+document.getElementById('test-sign-in').addEventListener('click', () => void testSignIn());
+window.addEventListener('beforeunload', (event) => {
+  if (leaving || !isDirty()) return;
+  event.preventDefault();
+  event.returnValue = '';
+});
+// Links of this page (Your account, API) ask first; the browser's own prompt covers the rest.
+document.addEventListener('click', (event) => {
+  const link = event.target instanceof Element ? event.target.closest('a[href]') : null;
+  if (!link || link.getAttribute('href').startsWith('#') || link.target === '_blank') return;
+  if (!isDirty()) return;
+  if (window.confirm('You have unsaved changes. Leave this page without saving them?')) {
+    leaving = true;
+    return;
+  }
+  event.preventDefault();
+});
+recheckSessionOnRestore(() => {
+  form.hidden = true;
+  document.getElementById('log-panel').hidden = true;
+}, '/admin');
 document.getElementById('discover').addEventListener('click', discover);
 document
   .getElementById('mapping-add')

@@ -1,4 +1,4 @@
-import { api, el, showMessage } from './common.js';
+import { api, el, recheckSessionOnRestore, showMessage } from './common.js';
 import { reasonMessage } from './messages.js';
 
 const notice = document.getElementById('notice');
@@ -31,8 +31,14 @@ async function init() {
   teams.replaceChildren(...names.map((name) => el('li', { class: 'chip' }, name)));
   document.getElementById('no-teams').hidden = names.length > 0;
   document.getElementById('profile').hidden = false;
-  logoutButton.focus();
+  // No autofocus on Sign out: Enter on a freshly loaded page must not sign anyone out.
+  document.getElementById('main').focus({ preventScroll: true });
 }
+
+recheckSessionOnRestore(() => {
+  document.getElementById('profile').hidden = true;
+  document.getElementById('loading').hidden = false;
+}, '/me');
 
 logoutButton.addEventListener('click', async () => {
   logoutButton.disabled = true;

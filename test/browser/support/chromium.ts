@@ -1,7 +1,7 @@
 // Launches Debian's chromium through playwright-core (no bundled browser download).
 import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -27,10 +27,14 @@ export async function launchChromium(): Promise<Browser> {
 
 export const SCREENSHOT_DIR = resolve(process.env.SCREENSHOT_DIR ?? 'screenshots');
 
-export async function screenshot(page: Page, name: string): Promise<string> {
+export async function screenshot(
+  page: Page,
+  name: string,
+  options: { fullPage?: boolean } = {},
+): Promise<string> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const path = resolve(SCREENSHOT_DIR, `${name}.png`);
-  await page.screenshot({ path, fullPage: true });
+  await page.screenshot({ path, fullPage: options.fullPage ?? true });
   return path;
 }
 
@@ -43,4 +47,24 @@ export function watchPageProblems(page: Page): string[] {
       problems.push(`csp: ${message.text()}`);
   });
   return problems;
+}
+
+/** A screenshot of one part of the page (a panel, a table). */
+export async function screenshotOf(locator: Locator, name: string): Promise<string> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const path = resolve(SCREENSHOT_DIR, `${name}.png`);
+  await locator.screenshot({ path });
+  return path;
+}
+
+/** Responses of 400 and above while the page runs, except the ones a test expects. */
+export function watchFailedResponses(page: Page, expected: RegExp[] = []): string[] {
+  const failed: string[] = [];
+  page.on('response', (response) => {
+    if (response.status() < 400) return;
+    const url = response.url();
+    if (expected.some((pattern) => pattern.test(url))) return;
+    failed.push(`${response.status()} ${url}`);
+  });
+  return failed;
 }
