@@ -4,6 +4,7 @@ import { LoginThrottleIndexes1795940000000 } from './1795940000000-login-throttl
 import { SessionChangeNotifyStatement1795950000000 } from './1795950000000-session-change-notify-statement.js';
 import { Identities1795951000000 } from './1795951000000-identities.js';
 import { TestSignIn1795960000000 } from './1795960000000-test-sign-in.js';
+import { Providers1795970000000 } from './1795970000000-providers.js';
 
 /** Every migration of the module, oldest first: add them to the host's TypeORM `migrations`. */
 export const authMigrations = [
@@ -13,4 +14,5 @@ export const authMigrations = [
   SessionChangeNotifyStatement1795950000000,
   Identities1795951000000,
   TestSignIn1795960000000,
+  Providers1795970000000,
 ];

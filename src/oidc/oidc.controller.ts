@@ -1,8 +1,10 @@
-import { Controller, Get, Req, Res } from '@nestjs/common';
+import { Controller, Get, Param, Req, Res } from '@nestjs/common';
 import {
   ApiForbiddenResponse,
   ApiFoundResponse,
+  ApiNotFoundResponse,
   ApiOperation,
+  ApiParam,
   ApiQuery,
   ApiTags,
   ApiUnauthorizedResponse,
@@ -20,6 +22,14 @@ import { Public } from '../sessions/public.decorator.js';
 import { OidcLoginService } from './oidc-login.service.js';
 import { TestSignInService } from '../test-sign-in/test-sign-in.service.js';
 import { isTestSignInState } from '../test-sign-in/test-sign-in-state.js';
+import { AuthError } from '../common/auth-error.js';
+import { DEFAULT_PROVIDER_ID, PROVIDER_ID } from '../providers/provider-id.js';
+
+/** A provider id from the path; anything that is not a slug names no provider. */
+function providerIdOf(id: string): string {
+  if (!PROVIDER_ID.test(id)) throw new AuthError('not_found', 'No such identity provider.');
+  return id;
+}
 
 /** Neither the IdP URL (with state) nor the callback (with code) may be cached or leak via Referer. */
 function protect(response: HttpResponse): void {
@@ -54,6 +64,26 @@ export class OidcController {
   }
 
   @Public()
+  @Get(':providerId/login')
+  @ApiOperation({
+    summary: 'Starts sign-in through one provider: 302 to its authorization endpoint.',
+  })
+  @ApiParam({ name: 'providerId', description: 'Provider id (`default` is /auth/oidc/login).' })
+  @ApiQuery({ name: 'returnTo', required: false, description: 'Local path to return to.' })
+  @ApiFoundResponse({ description: 'Redirect to the IdP.' })
+  @ApiForbiddenResponse({ description: '`oidc_not_enabled` (password mode or provider disabled)' })
+  @ApiNotFoundResponse({ description: '`not_found`: no such provider' })
+  async startAt(
+    @Param('providerId') providerId: string,
+    @Req() request: HttpRequest,
+    @Res() response: HttpResponse,
+  ): Promise<void> {
+    protect(response);
+    const url = await this.login.start(request, response, providerIdOf(providerId));
+    redirect(response, url);
+  }
+
+  @Public()
   @Get('callback')
   @ApiOperation({ summary: 'OIDC redirect URI: signs the user in and 302s to returnTo.' })
   @ApiFoundResponse({ description: 'To returnTo on success, to /login?error=<code> on failure.' })
@@ -63,8 +93,35 @@ export class OidcController {
     // An admin's test sign-in ends in its report, never in a session.
     if (isTestSignInState(request.query?.state))
       return redirect(response, await this.testSignIn.finish(request));
+    return this.finish(request, response, DEFAULT_PROVIDER_ID);
+  }
+
+  @Public()
+  @Get(':providerId/callback')
+  @ApiOperation({
+    summary: 'Redirect URI of one provider: signs the user in and 302s to returnTo.',
+  })
+  @ApiParam({ name: 'providerId', description: 'Provider id (`default` is /auth/oidc/callback).' })
+  @ApiFoundResponse({ description: 'To returnTo on success, to /login?error=<code> on failure.' })
+  @ApiUnauthorizedResponse({ description: '`{error, message}` for JSON-only clients.' })
+  async callbackAt(
+    @Param('providerId') providerId: string,
+    @Req() request: HttpRequest,
+    @Res() response: HttpResponse,
+  ): Promise<void> {
+    protect(response);
+    // A slug check only: an unknown provider is refused (and logged) by the login service.
+    const id = PROVIDER_ID.test(providerId) ? providerId : 'unknown-provider';
+    return this.finish(request, response, id);
+  }
+
+  private async finish(
+    request: HttpRequest,
+    response: HttpResponse,
+    providerId: string,
+  ): Promise<void> {
     try {
-      const returnTo = await this.login.finish(request, response);
+      const returnTo = await this.login.finish(request, response, providerId);
       redirect(response, returnTo);
     } catch (thrown) {
       const error = toAuthError(thrown);
