@@ -8,7 +8,8 @@ export default defineConfig({
     exclude: ['test/browser/**', 'test/consumers/**', 'node_modules/**', 'dist/**'],
     globalSetup: ['test/support/global-setup.ts'],
     pool: 'forks',
-    testTimeout: 30_000,
+    // Two suites may run at once on 2 cores: the bound catches hangs, not slow machines.
+    testTimeout: 120_000,
     hookTimeout: 120_000,
     teardownTimeout: 30_000,
     reporters: ['default'],

@@ -23,6 +23,7 @@ import { oidcControllers, oidcProviders } from './oidc/oidc.providers.js';
 import { AlgorithmRegistry } from './oidc/algorithm-registry.js';
 import { AdminGuard } from './sessions/admin.guard.js';
 import { SessionGuard } from './sessions/session.guard.js';
+import { SessionStrategy } from './sessions/session.strategy.js';
 import { SessionsService } from './sessions/sessions.service.js';
 import { AuthSettingsService } from './settings/auth-settings.service.js';
 import { UsersService } from './users/users.service.js';
@@ -66,6 +67,7 @@ for (const controller of controllers) UseFilters(AuthErrorFilter)(controller);
     SessionsService,
     UsersService,
     SessionGuard,
+    SessionStrategy,
     { provide: AUTH_SESSION_GUARD, useExisting: SessionGuard },
     AdminGuard,
     // Catches body-parse errors only (they happen before any controller); nothing else.

@@ -25,6 +25,8 @@ export type { AuthRequest, AuthRequestState } from './common/request-context.js'
 export { Public } from './sessions/public.decorator.js';
 export { CurrentUser } from './sessions/current-user.decorator.js';
 export { SessionGuard } from './sessions/session.guard.js';
+export { SessionStrategy, SESSION_STRATEGY } from './sessions/session.strategy.js';
+export { OIDC_STRATEGY } from './oidc/oidc-passport.strategy.js';
 export { AdminGuard } from './sessions/admin.guard.js';
 export { SessionsService } from './sessions/sessions.service.js';
 export { AuthSettingsService } from './settings/auth-settings.service.js';

@@ -43,7 +43,8 @@ export class SchemaCheck implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    if (!this.options.schemaCheck) return;
+    // A data source the host initialises later (manualInitialization) has no metadata to check yet.
+    if (!this.options.schemaCheck || !this.dataSource.isInitialized) return;
     const missing = missingAuthEntities(this.dataSource);
     if (missing.length)
       throw new Error(

@@ -60,7 +60,10 @@ export function checkResponseIssuer(iss: unknown, settings: AuthSettings): void 
  * An unsigned stand-in carrying only what passport-openidconnect reads (iss, sub, aud, exp,
  * iat) of claims our verifier already accepted; it never leaves the process.
  */
-function passportStandIn(claims: { iss: string; sub: string }, settings: AuthSettings): string {
+export function passportStandIn(
+  claims: { iss: string; sub: string },
+  settings: AuthSettings,
+): string {
   const now = Math.floor(Date.now() / 1000);
   const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
   const payload = {

@@ -4,6 +4,8 @@ import { IdpHttpClient } from './idp-http.client.js';
 import { IdpKeysService } from './idp-keys.service.js';
 import { LoginStateStore } from './login-state.store.js';
 import { OidcController } from './oidc.controller.js';
+import { OidcLoginGuard } from './oidc-login.guard.js';
+import { OidcPassportStrategy } from './oidc-passport.strategy.js';
 import { OidcDiscoveryController } from './oidc-discovery.controller.js';
 import { OidcDiscoveryService } from './oidc-discovery.service.js';
 import { OidcLoginService } from './oidc-login.service.js';
@@ -22,5 +24,7 @@ export const oidcProviders: Provider[] = [
   OidcStrategyCache,
   OidcProvisioningService,
   OidcLoginService,
+  OidcPassportStrategy,
+  OidcLoginGuard,
   OidcDiscoveryService,
 ];

@@ -5,10 +5,23 @@ import type { ResolvedAuthOptions } from '../auth-options.js';
 import { AuthError } from '../common/auth-error.js';
 import type { AuthRequest } from '../common/request-context.js';
 import { IS_PUBLIC } from './public.decorator.js';
-import { readSessionToken } from './session-cookie.js';
+import type { HttpRequest } from '../common/http.js';
+import { type PresentedToken, readSessionToken } from './session-cookie.js';
 import { SessionsService } from './sessions.service.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Cookies ride along on cross-site requests: a foreign Origin on a state change is refused. */
+export function refuseCrossSite(
+  request: HttpRequest,
+  presented: PresentedToken,
+  siteOrigin: string,
+): void {
+  if (presented.via !== 'cookie' || SAFE_METHODS.has(request.method ?? 'GET')) return;
+  const origin = request.headers.origin;
+  if (origin !== undefined && origin !== siteOrigin)
+    throw new AuthError('csrf_rejected', 'Cross-site request refused.');
+}
 
 /** The HTTP request of a context: plain HTTP, or GraphQL over HTTP (`args[2].req`). */
 export function httpRequestOf(context: ExecutionContext): AuthRequest | undefined {
@@ -52,13 +65,7 @@ export class SessionGuard implements CanActivate {
     if (request.auth) return true;
     const presented = readSessionToken(request, this.options);
     if (!presented) throw new AuthError('unauthenticated', 'Sign in first.');
-    // Cookies ride along on cross-site requests; a foreign Origin on a state change is refused.
-    if (presented.via === 'cookie' && !SAFE_METHODS.has(request.method ?? 'GET')) {
-      const origin = request.headers.origin;
-      if (origin !== undefined && origin !== this.origin) {
-        throw new AuthError('csrf_rejected', 'Cross-site request refused.');
-      }
-    }
+    refuseCrossSite(request, presented, this.origin);
     // A cached session is answered synchronously: no promise on the hot path.
     const cached = this.sessions.authenticateCached(presented.token);
     if (cached) {

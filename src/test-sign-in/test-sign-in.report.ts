@@ -1,5 +1,5 @@
 import type { AuthError } from '../common/auth-error.js';
-import type { ProvisioningPlan } from './provisioning-plan.js';
+import type { ProvisioningPlan } from '../oidc/oidc-provisioning.service.js';
 
 /** The checks of a test sign-in, in the order the real sign-in runs them. */
 export const TEST_SIGN_IN_CHECKS = [

@@ -1,23 +1,31 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { HttpRequest as Request } from '../common/http.js';
-import { DataSource } from 'typeorm';
 import { InjectAuthOptions } from '../auth.module-definition.js';
 import type { ResolvedAuthOptions } from '../auth-options.js';
 import { AuthLogService } from '../auth-log/auth-log.service.js';
 import { AuthError } from '../common/auth-error.js';
 import { toAuthError } from '../common/auth-error.filter.js';
 import { decryptSecret, encryptSecret, randomToken, sha256Hex } from '../common/crypto.js';
-import { clientAddress } from '../common/request-context.js';
+import {
+  clientAddress,
+  type HttpRequest,
+  type HttpResponse,
+  readCookie,
+  setCookie,
+} from '../common/http.js';
 import { IdTokenVerifier } from '../oidc/id-token.verifier.js';
 import type { OidcClaims } from '../oidc/oidc-claims.js';
-import { OidcProvisioningService, userNameFromClaims } from '../oidc/oidc-provisioning.service.js';
+import {
+  OidcProvisioningService,
+  type ProvisioningPlan,
+  userNameFromClaims,
+} from '../oidc/oidc-provisioning.service.js';
+import { checkResponseIssuer, passportStandIn } from '../oidc/oidc-login.service.js';
 import { OidcTokenClient } from '../oidc/oidc-token.client.js';
 import { OidcStrategy } from '../oidc/oidc.strategy.js';
 import { AuthSettingsService } from '../settings/auth-settings.service.js';
 import type { AuthSettings } from '../settings/auth-settings.types.js';
 import type { AuthenticatedUser } from '../users/user.view.js';
-import { planSignIn, type ProvisioningPlan } from './provisioning-plan.js';
-import { readCookie, setTestCookie, testCookieName } from './test-sign-in.cookie.js';
+import { testCookieName } from './test-sign-in.cookie.js';
 import { decodeJwtParts, TestSignInChecks } from './test-sign-in.checks.js';
 import type { TestSignInEntity } from './test-sign-in.entity.js';
 import {
@@ -41,8 +49,6 @@ export interface TestSignInStarted {
   expiresAt: string;
 }
 
-type HeaderSink = Parameters<typeof setTestCookie>[0];
-
 /**
  * Test sign-in: the whole OIDC flow with candidate settings, through the same strategy,
  * token client, ID-token verifier and provisioning rules as a real sign-in, ending in a
@@ -58,7 +64,6 @@ export class TestSignInService {
     private readonly tokens: OidcTokenClient,
     private readonly idTokens: IdTokenVerifier,
     private readonly provisioning: OidcProvisioningService,
-    private readonly dataSource: DataSource,
     private readonly authLog: AuthLogService,
     @InjectAuthOptions() private readonly options: ResolvedAuthOptions,
   ) {}
@@ -67,8 +72,8 @@ export class TestSignInService {
   async start(
     body: unknown,
     admin: AuthenticatedUser,
-    request: Request,
-    response: HeaderSink,
+    request: HttpRequest,
+    response: HttpResponse,
   ): Promise<TestSignInStarted> {
     const settings = await this.settingsService.candidate(body);
     const strategy = this.strategyFor(settings);
@@ -91,7 +96,14 @@ export class TestSignInService {
         : null,
     });
     const authorizationUrl = await strategy.start(request, { state, nonce, codeVerifier });
-    setTestCookie(response, this.options, browserId, TEST_SIGN_IN_TTL_MS / 1000);
+    // Path / so it also works under a __Host- prefixed name; SameSite=Lax: sent on the IdP's redirect back.
+    setCookie(response, testCookieName(this.options), browserId, {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: this.options.secureCookies,
+      path: '/',
+      maxAge: TEST_SIGN_IN_TTL_MS,
+    });
     return { id: row.id, authorizationUrl, expiresAt: row.expiresAt.toISOString() };
   }
 
@@ -115,7 +127,7 @@ export class TestSignInService {
    * The IdP came back with a test state: runs the checks, records the report, and answers
    * where to send the browser (the report page). Never throws, never sets a session.
    */
-  async finish(request: Request): Promise<string> {
+  async finish(request: HttpRequest): Promise<string> {
     const page = this.options.testSignInPagePath;
     try {
       const state = request.query?.state;
@@ -147,7 +159,7 @@ export class TestSignInService {
   }
 
   /** Every check of the real sign-in, recorded one by one; the first refusal ends the run. */
-  private async run(row: TestSignInEntity, request: Request): Promise<TestSignInReport> {
+  private async run(row: TestSignInEntity, request: HttpRequest): Promise<TestSignInReport> {
     const checks = new TestSignInChecks();
     const report: TestSignInReport = {
       id: row.id,
@@ -166,7 +178,10 @@ export class TestSignInService {
     let unverifiedClaims: Record<string, unknown> | undefined;
     let userName: string | null = null;
     try {
+      const settings = this.settingsOf(row);
       const query = request.query ?? {};
+      // RFC 9207 first, as in a real sign-in.
+      checkResponseIssuer(query.iss, settings);
       if (query.error !== undefined) {
         const word =
           typeof query.error === 'string' && /^[a-z0-9_.-]{1,64}$/i.test(query.error)
@@ -186,7 +201,6 @@ export class TestSignInService {
           'The test sign-in was started in another browser; start it again here.',
         );
       checks.pass('state');
-      const settings = this.settingsOf(row);
       const verified = await this.strategyFor(settings).callback<TestSignInEntity, VerifiedClaims>(
         request,
         {
@@ -225,7 +239,7 @@ export class TestSignInService {
             return {
               result: { ...userInfo, ...claims },
               accessToken: tokens.accessToken,
-              raw: tokens.raw,
+              raw: { id_token: passportStandIn(claims, settings) },
             };
           },
         },
@@ -235,7 +249,7 @@ export class TestSignInService {
       userName = userNameFromClaims(verified, settings.oidc.usernameClaim);
       checks.pass('user-name claim', `The user name is "${userName}".`);
       stage = 'policy';
-      const plan = await planSignIn(this.provisioning, this.dataSource, verified, settings);
+      const plan = await this.provisioning.plan(verified, settings);
       checks.pass('policy');
       report.result = {
         outcome: 'signed_in',
@@ -307,7 +321,7 @@ export class TestSignInService {
 
   /** The auth log entry of a test: its own method, so it never counts as a real sign-in. */
   private async record(
-    request: Request,
+    request: HttpRequest,
     userName: string | null,
     reason: string,
     message: string,

@@ -5,7 +5,7 @@ import { api, createUser, loginAsAdmin, putSettings } from '../support/auth-help
 import { BrowserSession, type BrowserResponse, oidcSignIn } from '../support/browser-session.js';
 import { within } from '../support/session-polling.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { hostRoot } from './host-app.js';
+import { HOST_KEY, hostRoot } from './host-app.js';
 
 const CLIENT_ID = 'adapter-app';
 const CLIENT_SECRET = 'adapter-app-secret-0123456789abcdef';
@@ -54,7 +54,14 @@ describe.each(['express', 'fastify'] as const)('the HTTP surface on %s', (adapte
       ],
       accounts: [{ sub: 'sub-olga', password: 'olga-pw', claims: { preferred_username: 'olga' } }],
     });
-    t = await startTestApp({ port, siteUrl, adapter, rootModule: hostRoot });
+    // isGlobal: the host's own controllers (in another module) use SessionGuard and strategies.
+    t = await startTestApp({
+      port,
+      siteUrl,
+      adapter,
+      rootModule: hostRoot,
+      auth: { isGlobal: true },
+    });
     admin = await loginAsAdmin(t);
   });
 
@@ -104,6 +111,16 @@ describe.each(['express', 'fastify'] as const)('the HTTP surface on %s', (adapte
   it("a host global guard runs after the module's and sees req.user", async () => {
     const seen = await api(t, 'get', '/api/v1/host/seen', admin).expect(200);
     expect(seen.body.seenByHostGuard).toBe(t.adminUserName);
+  });
+
+  it("AuthGuard(['auth-session', 'host-key']) passes with a session or the host's strategy", async () => {
+    const bySession = await api(t, 'get', '/api/v1/host/composed', admin).expect(200);
+    expect(bySession.body).toEqual({ userName: t.adminUserName, viaSession: true });
+    const byKey = await api(t, 'get', '/api/v1/host/composed').set('x-host-key', HOST_KEY);
+    expect(byKey.status).toBe(200);
+    expect(byKey.body).toEqual({ userName: 'api-client', viaSession: false });
+    await api(t, 'get', '/api/v1/host/composed').set('x-host-key', 'wrong').expect(401);
+    await api(t, 'get', '/api/v1/host/composed', 'not-a-session').expect(401);
   });
 
   it("a host's own exception comes back unchanged", async () => {

@@ -8,9 +8,38 @@ import {
   Injectable,
   Module,
   Req,
+  UseGuards,
 } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { type AuthRequest, Public } from '../../src/index.js';
+import { AuthGuard, PassportStrategy } from '@nestjs/passport';
+import passport from 'passport';
+import { type AuthRequest, Public, SESSION_STRATEGY, SessionGuard } from '../../src/index.js';
+
+/** A host's own Passport strategy (an API key header), composed with the module's session. */
+class ApiKeyStrategyBase extends passport.Strategy {
+  constructor(
+    private readonly verify: (key: string, done: (e: Error | null, u?: unknown) => void) => void,
+  ) {
+    super();
+  }
+
+  override authenticate(request: { headers: Record<string, unknown> }): void {
+    const key = request.headers['x-host-key'];
+    if (typeof key !== 'string') return this.fail(401);
+    this.verify(key, (error, user) =>
+      error ? this.error(error) : user ? this.success(user) : this.fail(401),
+    );
+  }
+}
+
+export const HOST_KEY = 'host-key-0123456789';
+
+@Injectable()
+export class ApiKeyStrategy extends PassportStrategy(ApiKeyStrategyBase, 'host-key') {
+  validate(key: string): { userName: string } | false {
+    return key === HOST_KEY ? { userName: 'api-client' } : false;
+  }
+}
 
 type HostRequest = AuthRequest & { seenByHostGuard?: string | null };
 
@@ -34,6 +63,27 @@ export class HostController {
     throw new BadRequestException({ code: 'MY_APP_CODE', detail: 'the host said no' });
   }
 
+  // Either the module's session or the host's own strategy; @Public keeps the global guard out.
+  @Public()
+  @UseGuards(AuthGuard([SESSION_STRATEGY, 'host-key']))
+  @Get('composed')
+  composed(@Req() request: HostRequest): { userName: string | undefined; viaSession: boolean } {
+    return { userName: request.user?.userName, viaSession: request.auth !== undefined };
+  }
+
+  // Guarded explicitly: what a host does once it turned the global guard off.
+  @UseGuards(SessionGuard)
+  @Get('explicit')
+  explicit(@Req() request: HostRequest): { userName: string | undefined } {
+    return { userName: request.user?.userName };
+  }
+
+  // No decorator at all: open when the global guard is off, guarded when it is on.
+  @Get('plain')
+  plain(): { plain: true } {
+    return { plain: true };
+  }
+
   @Get('seen')
   seen(@Req() request: HostRequest): { seenByHostGuard: string | null | undefined } {
     return { seenByHostGuard: request.seenByHostGuard };
@@ -49,6 +99,6 @@ export function hostRoot(demo: DynamicModule): DynamicModule {
     module: HostRootModule,
     imports: [demo],
     controllers: [HostController],
-    providers: [{ provide: APP_GUARD, useClass: HostGuard }],
+    providers: [{ provide: APP_GUARD, useClass: HostGuard }, ApiKeyStrategy],
   };
 }

@@ -130,6 +130,19 @@ describe('OIDC identities bound to (issuer, subject), against a real oidc-provid
     );
   });
 
+  it('with "userName" and createUser off the look-alikes reach no password account', async () => {
+    await configure({ linkExistingUsers: 'userName', createUser: false });
+    const before = await userRows();
+    for (const [claim] of lookAlikes) {
+      const result = await signIn(account({ preferred_username: claim, email: 'evil@x.test' }));
+      // `_dave_`, `___ate`, ... exist (created above) but are bound to other subjects.
+      expect(result.error, claim).toBe('identity_conflict');
+    }
+    const fresh = await signIn(account({ preferred_username: 'Dävid' }));
+    expect(fresh.error).toBe('user_not_found');
+    expect(await userRows()).toEqual(before);
+  });
+
   it('with "userName" DAVE is bound to dave (EspoCRM’s way); then only that subject signs in as dave', async () => {
     await configure({ linkExistingUsers: 'userName' });
     const first = account({ preferred_username: 'DAVE', email: 'dave@idp.test' });

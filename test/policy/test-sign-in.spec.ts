@@ -282,19 +282,22 @@ describe('Test sign-in (admin API) against a real oidc-provider', () => {
     expect(JSON.stringify(row)).not.toContain(wrong);
   });
 
-  it('reports id_token_wrong_issuer on the iss check, with the claims as the IdP sent them', async () => {
+  it('reports iss_mismatch on the authorization response for a wrong issuer (RFC 9207)', async () => {
+    const before = await snapshot();
     const { started } = await runTest(formSettings({ issuer: `${idp.issuer}/other` }));
     const report = await reportOf(started.id);
-    expect(report.checks.map((check) => [check.name, check.ok])).toEqual([
-      ['authorization response', true],
-      ['state', true],
-      ['token request', true],
-      ['signature', true],
-      ['iss', false],
+    // oidc-provider sends "iss" with the code; a real sign-in refuses it before the token request.
+    expect(report.checks).toEqual([
+      {
+        name: 'authorization response',
+        ok: false,
+        code: 'iss_mismatch',
+        message: expect.stringContaining('RFC 9207'),
+      },
     ]);
-    expect(report.checks.at(-1)?.code).toBe('id_token_wrong_issuer');
-    expect(report.idToken).toMatchObject({ claims: { iss: idp.issuer }, verified: false });
-    expect(report.userInfo).toBeNull();
+    expect(report.result).toMatchObject({ outcome: 'refused', code: 'iss_mismatch' });
+    expect(report.idToken).toBeNull();
+    expect(await snapshot()).toEqual(before);
   });
 
   it('reports the IdP error on the authorization response check (prompt=none, no IdP session)', async () => {
@@ -417,5 +420,41 @@ describe('Test sign-in (admin API) against a real oidc-provider', () => {
       teamsRemoved: [],
     });
     await putSettings(t, admin, { method: 'password' });
+  });
+
+  it('previews the admin role from adminGroups, and a real sign-in then grants it', async () => {
+    idp.addAccount({
+      sub: 'sub-dave',
+      password: 'dave-pw',
+      claims: { preferred_username: 'dave', groups: ['engineering'] },
+    });
+    const dave = { userName: 'sub-dave', password: 'dave-pw' };
+    const policy = { allowAdminUser: true, adminGroups: ['engineering'] };
+    const before = await snapshot();
+    const { started } = await runTest(formSettings(policy), dave);
+    const plan = (await reportOf(started.id)).result!.plan!;
+    expect(plan).toMatchObject({ userName: 'dave', action: 'create', isAdmin: true });
+    expect(await snapshot()).toEqual(before);
+    await putSettings(t, admin, { method: 'oidc', ...formSettings(policy) });
+    const { sessionToken } = await oidcSignIn(new BrowserSession(), t.baseUrl, dave);
+    const me = await api(t, 'get', '/api/v1/auth/me', sessionToken).expect(200);
+    expect(me.body).toMatchObject({ userName: plan.userName, isAdmin: plan.isAdmin });
+    expect(me.body.teams.map((team: { id: string }) => team.id).sort()).toEqual(
+      [...plan.teamsAdded].sort(),
+    );
+    await putSettings(t, admin, { method: 'password', oidc: { adminGroups: [] } });
+  });
+
+  it('reports group_not_allowed on the policy check, creating nobody', async () => {
+    const before = await snapshot();
+    const { started } = await runTest(formSettings({ allowedGroups: ['finance'] }));
+    const report = await reportOf(started.id);
+    expect(report.checks.at(-1)).toMatchObject({
+      name: 'policy',
+      ok: false,
+      code: 'group_not_allowed',
+    });
+    expect(report.result).toMatchObject({ outcome: 'refused', code: 'group_not_allowed' });
+    expect(await snapshot()).toEqual(before);
   });
 });

@@ -6,11 +6,22 @@ const notice = document.getElementById('notice');
 
 const ACTIONS = {
   create: 'A new user would be created.',
-  link: 'An existing user would be linked to this identity.',
-  update: 'The user bound to this identity would sign in.',
-  signIn: 'The user bound to this identity would sign in.',
-  refuse: 'The sign-in would be refused.',
+  link: 'An existing user would be linked to this identity, then signed in.',
+  existing: 'The user already bound to this identity would sign in.',
 };
+const LINKED_BY = {
+  identity: 'its provider identity (issuer and subject)',
+  userName: 'user name',
+  verifiedEmail: 'verified email',
+};
+const ADMIN_CHANGES = {
+  granted: 'granted by an administrator group',
+  removed: 'removed (not in an administrator group)',
+  kept: 'unchanged',
+  kept_last_admin: 'kept: this is the last active administrator',
+};
+/** Team names by id, for the teams a sign-in would add or remove. */
+let teamNames = new Map();
 
 function json(value) {
   return value === undefined || value === null ? '(none)' : JSON.stringify(value, null, 2);
@@ -18,7 +29,8 @@ function json(value) {
 
 /** A team as the API names it: a string, or {id, name}. */
 function teamName(team) {
-  return typeof team === 'string' ? team : (team?.name ?? team?.id ?? String(team));
+  if (typeof team === 'string') return teamNames.get(team) ?? team;
+  return team?.name ?? team?.id ?? String(team);
 }
 
 /** Profile changes as `field: old → new`, from an array of {field, from, to} or an object. */
@@ -47,7 +59,7 @@ function listBlock(title, items) {
 function render(view) {
   const result = view.result ?? {};
   const plan = result.plan ?? {};
-  const refused = result.outcome !== 'success' && result.outcome !== 'ok' && !!result.code;
+  const refused = result.outcome === 'refused';
   const outcome = document.getElementById('outcome');
   outcome.className = `notice notice-${refused ? 'error' : 'success'}`;
   outcome.replaceChildren(
@@ -61,9 +73,9 @@ function render(view) {
   const facts = [
     ['User name', result.userName ?? '—'],
     ['Action', plan.action ? (ACTIONS[plan.action] ?? plan.action) : '—'],
-    ['Linked by', plan.linkedBy ?? '—'],
+    ['Linked by', plan.linkedBy ? (LINKED_BY[plan.linkedBy] ?? plan.linkedBy) : '—'],
     ['Administrator', plan.isAdmin === undefined ? '—' : plan.isAdmin ? 'yes' : 'no'],
-    ['Admin change', plan.adminChange ?? 'none'],
+    ['Admin role', plan.adminChange ? (ADMIN_CHANGES[plan.adminChange] ?? plan.adminChange) : '—'],
   ];
   document
     .getElementById('plan')
@@ -133,6 +145,8 @@ async function init() {
       return;
     }
     if (result.body.status !== 'pending') {
+      const teams = await api('GET', '/admin/teams');
+      if (teams.status === 200) teamNames = new Map(teams.body.map((team) => [team.id, team.name]));
       document.getElementById('loading').hidden = true;
       render(result.body);
       return;
