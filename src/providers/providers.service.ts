@@ -183,6 +183,21 @@ export class ProvidersService {
     return { id, sessionsRevoked: revoked.length };
   }
 
+  /** Drops a deleted team's mapping rows from every provider (inside the caller's transaction). */
+  async removeTeamFromMappings(teamId: string, manager: EntityManager): Promise<number> {
+    const rows = await manager.query<[{ id: string }[], number]>(
+      `UPDATE auth_provider
+          SET oidc = jsonb_set(oidc, '{teamMapping}', COALESCE((
+                SELECT jsonb_agg(entry) FROM jsonb_array_elements(oidc->'teamMapping') entry
+                 WHERE entry->>'teamId' <> $1), '[]'::jsonb)),
+              version = version + 1, updated_at = now()
+        WHERE oidc->'teamMapping' @> jsonb_build_array(jsonb_build_object('teamId', $1::text))
+        RETURNING id`,
+      [teamId],
+    );
+    return rows[0]?.length ?? 0;
+  }
+
   private unknownKeys(body: Record<string, unknown>, fields: Fields): void {
     for (const key of Object.keys(body))
       if (!['id', 'label', 'enabled', 'oidc'].includes(key)) fields[key] = 'Unknown field.';

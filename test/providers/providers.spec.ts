@@ -369,6 +369,42 @@ describe('several identity providers at once (two real oidc-provider instances)'
     }
   });
 
+  it("changing B drops only B's pending logins; a deleted team leaves B's mapping", async () => {
+    const origin = new URL(t.baseUrl).origin;
+    const browserA = new BrowserSession();
+    const browserB = new BrowserSession();
+    const startA = await browserA.request(`${t.baseUrl}/api/v1/auth/oidc/login`);
+    const startB = await browserB.request(`${t.baseUrl}/api/v1/auth/oidc/partners/login`);
+    const changed = await api(t, 'put', '/api/v1/admin/authentication/providers/partners', admin)
+      .send({ oidc: { scopes: ['profile', 'email', 'groups'] } })
+      .expect(200);
+    expect(changed.body.version).toBeGreaterThan(1);
+    const json = { accept: 'application/json' };
+    const credentialsB = { userName: 'alice', password: 'pw-b' };
+    const atB = await signInAtIdp(browserB, startB.location!, origin, credentialsB, json);
+    expect((JSON.parse(atB.body) as { error: string }).error).toBe('state_expired');
+    const credentialsA = { userName: 'alice', password: 'pw-a' };
+    const atA = await signInAtIdp(browserA, startA.location!, origin, credentialsA, json);
+    expect(atA.status, atA.body).toBe(302);
+
+    const temp = await createTeam(t, admin, 'Temporary');
+    await api(t, 'put', '/api/v1/admin/authentication/providers/partners', admin)
+      .send({
+        oidc: {
+          teamMapping: [
+            { teamId: ops.id, group: 'ops' },
+            { teamId: temp.id, group: 'temp' },
+          ],
+        },
+      })
+      .expect(200);
+    await api(t, 'delete', `/api/v1/admin/teams/${temp.id}`, admin).expect((r) =>
+      expect([200, 204]).toContain(r.status),
+    );
+    const after = await api(t, 'get', '/api/v1/admin/authentication/providers/partners', admin);
+    expect(after.body.oidc.teamMapping).toEqual([{ teamId: ops.id, group: 'ops' }]);
+  });
+
   it("deleting B ends B's sessions and keeps the user, its identities and A's sessions", async () => {
     const tokenA = await signInA(new BrowserSession());
     const { token: tokenB } = await signInB(new BrowserSession());
