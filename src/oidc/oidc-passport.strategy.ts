@@ -76,8 +76,8 @@ export class OidcPassportStrategy extends PassportStrategy(OidcFlowStrategy, OID
       if (step === 'start')
         return { step, redirectTo: await login.start(request, response, providerId) };
       // An admin's test sign-in ends in its report, never in a session.
-      if (providerId === DEFAULT_PROVIDER_ID && isTestSignInState(request.query?.state))
-        return { step, redirectTo: await testSignIn.finish(request) };
+      if (isTestSignInState(request.query?.state))
+        return { step, redirectTo: await testSignIn.finish(request, providerId) };
       return { step, redirectTo: await login.finish(request, response, providerId) };
     });
   }

@@ -1,4 +1,15 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  Put,
+  Req,
+  Res,
+} from '@nestjs/common';
 import { AdminApi } from '../admin/admin-api.decorator.js';
 import {
   ApiBadRequestResponse,
@@ -10,6 +21,11 @@ import {
 } from '../common/openapi.js';
 import type { ProviderDeleted, ProviderView } from './provider.types.js';
 import { ProvidersService } from './providers.service.js';
+import { type HttpRequest, type HttpResponse, setHeader } from '../common/http.js';
+import { CurrentUser } from '../sessions/current-user.decorator.js';
+import { TestSignInService } from '../test-sign-in/test-sign-in.service.js';
+import type { AuthenticatedUser } from '../users/user.view.js';
+import type { TestSignInStarted } from '../test-sign-in/test-sign-in.service.js';
 
 /**
  * Identity providers besides `default`. The list starts with `default` (read-only here: it is
@@ -18,7 +34,10 @@ import { ProvidersService } from './providers.service.js';
 @AdminApi()
 @Controller('admin/authentication/providers')
 export class ProvidersController {
-  constructor(private readonly providers: ProvidersService) {}
+  constructor(
+    private readonly providers: ProvidersService,
+    private readonly testSignIn: TestSignInService,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'Every provider, `default` first (client secrets never returned).' })
@@ -58,6 +77,27 @@ export class ProvidersController {
   })
   update(@Param('id') id: string, @Body() body: Record<string, unknown>): Promise<ProviderView> {
     return this.providers.update(id, body);
+  }
+
+  @Post(':id/test-sign-in')
+  @HttpCode(201)
+  @ApiOperation({
+    summary:
+      'Test sign-in through this provider with the settings as in the form (`{oidc}`, merged like PUT); saves nothing. The report is at GET /admin/authentication/test-sign-in/:id.',
+  })
+  @ApiCreatedResponse({ description: '`{id, authorizationUrl, expiresAt}`' })
+  @ApiBadRequestResponse({ description: '`validation_failed` with `fields`' })
+  @ApiNotFoundResponse({ description: '`not_found`' })
+  async startTestSignIn(
+    @Param('id') id: string,
+    @Body() body: Record<string, unknown>,
+    @CurrentUser() admin: AuthenticatedUser,
+    @Req() request: HttpRequest,
+    @Res({ passthrough: true }) response: HttpResponse,
+  ): Promise<TestSignInStarted> {
+    setHeader(response, 'Cache-Control', 'no-store');
+    const candidate = await this.providers.candidate(id, body);
+    return this.testSignIn.start(body, admin, request, response, candidate);
   }
 
   @Delete(':id')

@@ -10,7 +10,11 @@ import { AlgorithmRegistry } from '../oidc/algorithm-registry.js';
 import { OidcStrategyCache } from '../oidc/oidc-strategy.cache.js';
 import { SessionCache } from '../sessions/session-cache.js';
 import { AuthSettingsService } from '../settings/auth-settings.service.js';
-import { DEFAULT_OIDC_SETTINGS, type StoredOidcSettings } from '../settings/auth-settings.types.js';
+import {
+  type AuthSettings,
+  DEFAULT_OIDC_SETTINGS,
+  type StoredOidcSettings,
+} from '../settings/auth-settings.types.js';
 import { type ValidationContext, validateSettingsUpdate } from '../settings/settings-validator.js';
 import { TeamEntity } from '../teams/team.entity.js';
 import { ProviderEntity } from './provider.entity.js';
@@ -20,7 +24,11 @@ import {
   providerLoginUrl,
   providerRedirectUri,
 } from './provider-id.js';
-import { ProviderSettingsService, SITE_WIDE_OIDC_FIELDS } from './provider-settings.service.js';
+import {
+  mergeProviderSettings,
+  ProviderSettingsService,
+  SITE_WIDE_OIDC_FIELDS,
+} from './provider-settings.service.js';
 import type { ProviderDeleted, ProviderView } from './provider.types.js';
 
 type Fields = Record<string, string>;
@@ -181,6 +189,26 @@ export class ProvidersService {
     for (const session of revoked) this.sessionCache.dropSession(session.id);
     this.logger.log(`Provider "${id}" deleted; ${revoked.length} session(s) revoked.`);
     return { id, sessionsRevoked: revoked.length };
+  }
+
+  /**
+   * Settings a `PUT` body would give this provider, validated and merged exactly as `update`
+   * does; saves nothing (the test sign-in runs with them). A missing secret is the stored one.
+   */
+  async candidate(id: string, body: unknown): Promise<AuthSettings> {
+    this.refuseDefault(id);
+    const row = await this.dataSource.getRepository(ProviderEntity).findOne({ where: { id } });
+    if (!row) throw this.notFound(id);
+    const fields: Fields = {};
+    const oidc = isRecord(body) ? body.oidc : undefined;
+    const update = await this.validateOidc(oidc ?? {}, row, fields, this.dataSource.manager);
+    if (Object.keys(fields).length || !update)
+      throw new AuthError('validation_failed', 'Some fields are not valid.', { fields });
+    const site = await this.settingsService.get();
+    let clientSecret = update.clientSecret ?? '';
+    if (update.clientSecret === undefined && row.clientSecretEncrypted)
+      clientSecret = decryptSecret(row.clientSecretEncrypted, this.options.secretKey);
+    return { ...mergeProviderSettings(site, update.oidc, clientSecret, 0, id), method: 'oidc' };
   }
 
   /** Drops a deleted team's mapping rows from every provider (inside the caller's transaction). */

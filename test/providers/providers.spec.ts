@@ -405,6 +405,50 @@ describe('several identity providers at once (two real oidc-provider instances)'
     expect(after.body.oidc.teamMapping).toEqual([{ teamId: ops.id, group: 'ops' }]);
   });
 
+  it("a test sign-in through B runs at B's callback, creates no session, and never finishes at A's", async () => {
+    const origin = new URL(t.baseUrl).origin;
+    const startTest = async () => {
+      const started = await api(
+        t,
+        'post',
+        '/api/v1/admin/authentication/providers/partners/test-sign-in',
+        admin,
+      ).send({ oidc: {} });
+      expect(started.status, JSON.stringify(started.body)).toBe(201);
+      const binding = /auth_login_state_test=([^;]+)/.exec(
+        String(started.headers['set-cookie'] ?? ''),
+      )?.[1];
+      expect(binding).toBeTruthy();
+      const browser = new BrowserSession();
+      browser.setCookie(origin, 'auth_login_state_test', binding!);
+      return { body: started.body as { id: string; authorizationUrl: string }, browser };
+    };
+    const { body, browser } = await startTest();
+    expect(new URL(body.authorizationUrl).searchParams.get('redirect_uri')).toBe(
+      `${siteUrl}/api/v1/auth/oidc/partners/callback`,
+    );
+    const callback = await signInAtIdp(browser, body.authorizationUrl, origin, {
+      userName: 'alice',
+      password: 'pw-b',
+    });
+    expect(callback.location).toContain(`/admin/test-sign-in?id=${body.id}`);
+    expect(browser.cookie(origin, 'auth_session')).toBeUndefined();
+    const report = await api(
+      t,
+      'get',
+      `/api/v1/admin/authentication/test-sign-in/${body.id}`,
+      admin,
+    ).expect(200);
+    expect(report.body.result).toMatchObject({ outcome: 'signed_in', userName: 'alice' });
+
+    const other = await startTest();
+    const state = new URL(other.body.authorizationUrl).searchParams.get('state')!;
+    const atA = await other.browser.request(
+      `${t.baseUrl}/api/v1/auth/oidc/callback?code=x&state=${encodeURIComponent(state)}`,
+    );
+    expect(atA.location).toContain('/admin/test-sign-in?error=state_mismatch');
+  });
+
   it("deleting B ends B's sessions and keeps the user, its identities and A's sessions", async () => {
     const tokenA = await signInA(new BrowserSession());
     const { token: tokenB } = await signInB(new BrowserSession());
