@@ -75,7 +75,9 @@ export class ProvidersService {
     const rows = await this.dataSource
       .getRepository(ProviderEntity)
       .find({ order: { createdAt: 'ASC', id: 'ASC' } });
-    return [await this.defaultView(), ...rows.map((row) => this.toView(row))];
+    const views = [];
+    for (const row of rows) views.push(await this.toView(row));
+    return [await this.defaultView(), ...views];
   }
 
   async view(id: string): Promise<ProviderView> {
@@ -244,9 +246,11 @@ export class ProvidersService {
     fields: Fields,
     manager: EntityManager,
   ): Promise<{ oidc: StoredOidcSettings; clientSecret: string | undefined } | undefined> {
+    // Today's form sends them back as shown (the site's values): accepted; another value is not.
+    const site = await this.siteWideValues();
     if (isRecord(oidc))
       for (const key of SITE_WIDE_OIDC_FIELDS)
-        if (oidc[key] !== undefined)
+        if (oidc[key] !== undefined && oidc[key] !== site[key])
           fields[`oidc.${key}`] =
             key === 'buttonLabel'
               ? 'A provider\'s button text is its "label".'
@@ -335,13 +339,26 @@ export class ProvidersService {
     };
   }
 
-  private toView(row: ProviderEntity): ProviderView {
+  /** The site-wide `oidc` fields as every provider shows (and uses) them: those of `default`. */
+  private async siteWideValues(): Promise<
+    Pick<StoredOidcSettings, (typeof SITE_WIDE_OIDC_FIELDS)[number]>
+  > {
+    const { oidc } = await this.settingsService.get();
+    return {
+      fallback: oidc.fallback,
+      allowRegularUserFallback: oidc.allowRegularUserFallback,
+      autoRedirect: oidc.autoRedirect,
+      buttonLabel: null,
+    };
+  }
+
+  private async toView(row: ProviderEntity): Promise<ProviderView> {
     return {
       id: row.id,
       label: row.label,
       enabled: row.enabled,
       readOnly: false,
-      oidc: { ...DEFAULT_OIDC_SETTINGS, ...row.oidc },
+      oidc: { ...DEFAULT_OIDC_SETTINGS, ...row.oidc, ...(await this.siteWideValues()) },
       clientSecretSet: !!row.clientSecretEncrypted,
       redirectUri: providerRedirectUri(this.options, row.id),
       backchannelLogoutUri: this.settingsService.backchannelLogoutUri(),
