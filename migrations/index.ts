@@ -5,6 +5,7 @@ import { SessionChangeNotifyStatement1795950000000 } from './1795950000000-sessi
 import { Identities1795951000000 } from './1795951000000-identities.js';
 import { TestSignIn1795960000000 } from './1795960000000-test-sign-in.js';
 import { AuthLogFolding1795961000000 } from './1795961000000-auth-log-folding.js';
+import { Providers1795970000000 } from './1795970000000-providers.js';
 
 /** Every migration of the module, oldest first: add them to the host's TypeORM `migrations`. */
 export const authMigrations = [
@@ -15,4 +16,5 @@ export const authMigrations = [
   Identities1795951000000,
   TestSignIn1795960000000,
   AuthLogFolding1795961000000,
+  Providers1795970000000,
 ];

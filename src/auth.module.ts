@@ -32,6 +32,7 @@ import {
   testSignInControllers,
   testSignInProviders,
 } from './test-sign-in/test-sign-in.providers.js';
+import { providersControllers, providersProviders } from './providers/providers.providers.js';
 
 const controllers: Type[] = [
   ...loginControllers,
@@ -39,6 +40,7 @@ const controllers: Type[] = [
   ...logoutControllers,
   ...adminControllers,
   ...testSignInControllers,
+  ...providersControllers,
 ];
 // The module's error shape applies to its own routes only; a host's exceptions stay its own.
 for (const controller of controllers) UseFilters(AuthErrorFilter)(controller);
@@ -77,6 +79,7 @@ for (const controller of controllers) UseFilters(AuthErrorFilter)(controller);
     ...logoutProviders,
     ...adminProviders,
     ...testSignInProviders,
+    ...providersProviders,
   ],
   exports: [
     RESOLVED_AUTH_OPTIONS,

@@ -20,6 +20,7 @@ type Name =
   | 'ApiNotFoundResponse'
   | 'ApiOkResponse'
   | 'ApiOperation'
+  | 'ApiParam'
   | 'ApiProperty'
   | 'ApiPropertyOptional'
   | 'ApiQuery'
@@ -56,6 +57,7 @@ export const ApiNoContentResponse = pick('ApiNoContentResponse');
 export const ApiNotFoundResponse = pick('ApiNotFoundResponse');
 export const ApiOkResponse = pick('ApiOkResponse');
 export const ApiOperation = pick('ApiOperation');
+export const ApiParam = pick('ApiParam');
 export const ApiProperty = pick('ApiProperty');
 export const ApiPropertyOptional = pick('ApiPropertyOptional');
 export const ApiQuery = pick('ApiQuery');

@@ -8,6 +8,7 @@ import { TeamMembershipEntity } from '../teams/team-membership.entity.js';
 import { TeamEntity } from '../teams/team.entity.js';
 import { UserEntity } from '../users/user.entity.js';
 import { TestSignInEntity } from '../test-sign-in/test-sign-in.entity.js';
+import { ProviderEntity } from '../providers/provider.entity.js';
 
 /** Every entity of the module: add them to the host's TypeORM `entities`. */
 export const authEntities = [
@@ -21,4 +22,5 @@ export const authEntities = [
   LogoutJtiEntity,
   IdentityEntity,
   TestSignInEntity,
+  ProviderEntity,
 ];

@@ -16,8 +16,15 @@ export function buttonLabelOf(oidc: AuthSettings['oidc']): string {
   return host ? `Sign in with ${host}` : 'Sign in with your identity provider';
 }
 
-/** What `GET /auth/methods` answers for the login page. */
-export function loginMethodsOf(settings: AuthSettings, oidcLoginUrl: string): AuthMethodsDto {
+/**
+ * What `GET /auth/methods` answers for the login page: `default` first, then the other
+ * enabled providers; `autoRedirect` only while exactly one provider is offered.
+ */
+export function loginMethodsOf(
+  settings: AuthSettings,
+  oidcLoginUrl: string,
+  others: { id: string; label: string; loginUrl: string }[] = [],
+): AuthMethodsDto {
   const { method, oidc } = settings;
   if (method !== 'oidc')
     return {
@@ -33,8 +40,8 @@ export function loginMethodsOf(settings: AuthSettings, oidcLoginUrl: string): Au
     method,
     fallback: oidc.fallback,
     fallbackForRegularUsers: oidc.fallback && oidc.allowRegularUserFallback,
-    autoRedirect: oidc.autoRedirect,
+    autoRedirect: oidc.autoRedirect && others.length === 0,
     buttonLabel: label,
-    providers: [{ id: DEFAULT_PROVIDER_ID, label, loginUrl: oidcLoginUrl }],
+    providers: [{ id: DEFAULT_PROVIDER_ID, label, loginUrl: oidcLoginUrl }, ...others],
   };
 }

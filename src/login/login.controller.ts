@@ -30,6 +30,8 @@ import { deviceCookieOf, setDeviceCookie } from './device-cookie.js';
 import { AuthMethodsDto, LoginDto, LoginResponseDto } from './login.dto.js';
 import { loginMethodsOf } from './login-methods.js';
 import { PasswordLoginService, TooManyAttemptsError } from './password-login.service.js';
+import { ProviderSettingsService } from '../providers/provider-settings.service.js';
+import { providerLoginUrl } from '../providers/provider-id.js';
 
 @ApiTags('auth')
 @Controller('auth')
@@ -40,6 +42,7 @@ export class LoginController {
     private readonly passwordLogin: PasswordLoginService,
     private readonly settings: AuthSettingsService,
     @InjectAuthOptions() private readonly options: ResolvedAuthOptions,
+    private readonly providers: ProviderSettingsService,
   ) {}
 
   @Public()
@@ -47,9 +50,18 @@ export class LoginController {
   @ApiOperation({ summary: 'Which sign-in methods the login page offers.' })
   @ApiOkResponse({ type: AuthMethodsDto })
   async methods(): Promise<AuthMethodsDto> {
+    const settings = await this.settings.get();
+    const others =
+      settings.method === 'oidc'
+        ? (await this.providers.enabledProviders()).map((provider) => ({
+            ...provider,
+            loginUrl: providerLoginUrl(this.options, provider.id),
+          }))
+        : [];
     return loginMethodsOf(
-      await this.settings.get(),
+      settings,
       `${this.options.siteOrigin}${this.options.routePrefix}/auth/oidc/login`,
+      others,
     );
   }
 

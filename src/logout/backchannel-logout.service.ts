@@ -10,6 +10,9 @@ import { LogoutTokenVerifier } from '../oidc/logout-token.verifier.js';
 import { SessionCache } from '../sessions/session-cache.js';
 import { AuthSettingsService } from '../settings/auth-settings.service.js';
 import { LogoutJtiService } from './logout-jti.service.js';
+import { ProviderSettingsService } from '../providers/provider-settings.service.js';
+import type { AuthSettings } from '../settings/auth-settings.types.js';
+import { unverifiedIssuer } from '../oidc/unverified-issuer.js';
 
 /** OpenID Connect Back-Channel Logout 1.0: verify the logout token, then revoke the sessions it names. */
 @Injectable()
@@ -25,6 +28,7 @@ export class BackchannelLogoutService {
     private readonly cache: SessionCache,
     private readonly throttle: LoginThrottleService,
     @InjectAuthOptions() private readonly options: ResolvedAuthOptions,
+    private readonly providers: ProviderSettingsService,
   ) {}
 
   /** Revokes the sessions named by a valid token (none matching is fine); throws AuthError otherwise. */
@@ -37,7 +41,7 @@ export class BackchannelLogoutService {
         ipAddress,
         this.options.throttle.backchannelPerAddress,
       );
-      const settings = await this.settings.get();
+      const settings = await this.settingsFor(token);
       if (settings.method !== 'oidc' || !settings.oidc.issuer || !settings.oidc.clientId)
         throw new AuthError('logout_token_invalid', 'OpenID Connect sign-in is not enabled.');
       claims = await this.verifier.verify(token, settings);
@@ -79,6 +83,21 @@ export class BackchannelLogoutService {
       await this.record(false, refusal.code, refusal.message, ipAddress);
       throw refusal;
     }
+  }
+
+  /**
+   * Whose keys and checks verify this token: the enabled provider named by its (unverified)
+   * `iss` and `aud`; `default` otherwise, whose checks then refuse an unknown issuer as before.
+   */
+  private async settingsFor(token: string): Promise<AuthSettings> {
+    const site = await this.settings.get();
+    const named = unverifiedIssuer(token);
+    if (!named) return site;
+    const defaultFits = site.oidc.issuer === named.iss && named.aud.includes(site.oidc.clientId);
+    if (defaultFits) return site;
+    const provider = await this.providers.byIssuer(named.iss, named.aud);
+    if (provider?.enabled) return provider.settings;
+    return site;
   }
 
   /** The success message around its session count (the count is filled in by SQL). */

@@ -6,6 +6,8 @@ import type { AuthRequestState } from '../common/request-context.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { AuthSettingsService } from '../settings/auth-settings.service.js';
 import { buildLogoutRedirect } from './logout-redirect.js';
+import { ProviderSettingsService } from '../providers/provider-settings.service.js';
+import { isDefaultProvider } from '../providers/provider-id.js';
 
 /** Ends the current session (RP-initiated logout). */
 @Injectable()
@@ -15,6 +17,7 @@ export class LogoutService {
     private readonly settings: AuthSettingsService,
     private readonly authLog: AuthLogService,
     @InjectAuthOptions() private readonly options: ResolvedAuthOptions,
+    private readonly providers: ProviderSettingsService,
   ) {}
 
   /** Revokes the session and answers where to end the IdP session too (null when nothing to do). */
@@ -22,8 +25,14 @@ export class LogoutService {
     const stored = await this.sessions.findById(auth.session.id);
     await this.sessions.revoke(auth.session.id);
     let redirectUrl: string | null = null;
-    if (auth.session.method === 'oidc') {
-      const settings = await this.settings.get();
+    // The end-session endpoint of the provider this session signed in through (none once deleted).
+    const settings =
+      auth.session.method !== 'oidc'
+        ? undefined
+        : isDefaultProvider(stored?.providerId)
+          ? await this.settings.get()
+          : (await this.providers.get(stored?.providerId as string))?.settings;
+    if (settings) {
       redirectUrl = buildLogoutRedirect({
         oidc: settings.oidc,
         siteUrl: this.options.siteUrl,

@@ -28,6 +28,10 @@ export class LoginStateEntity {
   @Column({ name: 'max_age', type: 'int', nullable: true })
   maxAge: number | null;
 
+  /** Provider the login started with; null: `default`. */
+  @Column({ name: 'provider_id', type: 'varchar', length: 63, nullable: true })
+  providerId: string | null;
+
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;
 

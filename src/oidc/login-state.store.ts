@@ -17,6 +17,8 @@ export interface NewLoginState {
   settingsVersion: number;
   maxAge: number | null;
   pkce: boolean;
+  /** Provider the login starts with; absent: `default`. */
+  providerId?: string;
 }
 
 export interface StartedLogin {
@@ -32,6 +34,8 @@ export interface PendingLogin {
   settingsVersion: number;
   maxAge: number | null;
   createdAt: Date;
+  /** Provider the login started with (`default` for rows without one). */
+  providerId: string;
 }
 
 /** Server-side, single-use OIDC login state (state, nonce, PKCE verifier), bound to a browser. */
@@ -53,10 +57,10 @@ export class LoginStateStore {
     // Prepared statements on this path: every login start and callback runs them.
     await preparedQuery(
       this.states.manager.connection,
-      'auth_login_state_insert',
+      'auth_login_state_insert_provider',
       `INSERT INTO auth_login_state (state_hash, browser_hash, nonce, code_verifier, return_to,
-         settings_version, max_age, created_at, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+         settings_version, max_age, created_at, expires_at, provider_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
       [
         sha256Hex(state),
         sha256Hex(input.browserId),
@@ -67,23 +71,26 @@ export class LoginStateStore {
         input.maxAge,
         new Date(now),
         new Date(now + LOGIN_STATE_TTL_MS),
+        input.providerId && input.providerId !== 'default' ? input.providerId : null,
       ],
     );
     this.purgeOccasionally(now);
     return { state, nonce, codeVerifier };
   }
 
-  /** Takes the pending login of `state` (single use) and checks it belongs to this browser. */
-  /** `browserId`: the binding(s) the browser holds; one must be the one this login was started with. */
+  /**
+   * Takes the pending login of `state` (single use) and checks it belongs to this browser:
+   * `browserId` is the binding(s) the browser holds, one must be the one this login started with.
+   */
   async consume(state: unknown, browserId: string | string[] | undefined): Promise<PendingLogin> {
     if (typeof state !== 'string' || state.length === 0 || state.length > 512)
       throw new AuthError('state_missing', 'The IdP sent no state; start the sign-in again.');
     // DELETE ... RETURNING: two callbacks with one state cannot both win.
     const rows = await preparedQuery<Record<string, unknown>>(
       this.states.manager.connection,
-      'auth_login_state_consume',
+      'auth_login_state_consume_provider',
       `DELETE FROM auth_login_state WHERE state_hash = $1
-       RETURNING browser_hash, nonce, code_verifier, return_to, settings_version, max_age, created_at, expires_at`,
+       RETURNING browser_hash, nonce, code_verifier, return_to, settings_version, max_age, created_at, expires_at, provider_id`,
       [sha256Hex(state)],
     );
     const row = rows?.[0];
@@ -108,6 +115,7 @@ export class LoginStateStore {
       settingsVersion: Number(row.settings_version),
       maxAge: row.max_age === null ? null : Number(row.max_age),
       createdAt: new Date(row.created_at as string),
+      providerId: (row.provider_id as string | null) ?? 'default',
     };
   }
 

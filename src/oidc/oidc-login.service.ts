@@ -15,6 +15,8 @@ import { setSessionCookie } from '../sessions/session-cookie.js';
 import { AuthSettingsService } from '../settings/auth-settings.service.js';
 import { toAuthenticatedUser } from '../users/user.view.js';
 import type { AuthSettings } from '../settings/auth-settings.types.js';
+import { DEFAULT_PROVIDER_ID, isDefaultProvider } from '../providers/provider-id.js';
+import { ProviderSettingsService } from '../providers/provider-settings.service.js';
 import { IdTokenVerifier } from './id-token.verifier.js';
 import { LOGIN_STATE_TTL_MS, LoginStateStore, type PendingLogin } from './login-state.store.js';
 import type { OidcClaims } from './oidc-claims.js';
@@ -114,11 +116,16 @@ export class OidcLoginService {
     private readonly throttle: LoginThrottleService,
     @InjectAuthOptions() private readonly options: ResolvedAuthOptions,
     private readonly events: AuthEvents,
+    private readonly providers: ProviderSettingsService,
   ) {}
 
   /** Answers the IdP authorization URL, after storing the pending login. */
-  async start(request: HttpRequest, response: HttpResponse): Promise<string> {
-    const settings = await this.enabledSettings();
+  async start(
+    request: HttpRequest,
+    response: HttpResponse,
+    providerId: string = DEFAULT_PROVIDER_ID,
+  ): Promise<string> {
+    const settings = await this.enabledSettings(providerId);
     const strategy = this.strategies.for(settings);
     const browserId = this.browserId(request, response);
     const login = await this.states.create({
@@ -127,15 +134,20 @@ export class OidcLoginService {
       settingsVersion: settings.version,
       maxAge: settings.oidc.maxAge,
       pkce: settings.oidc.pkce,
+      providerId,
     });
     return strategy.start(request, login);
   }
 
   /** Completes the login; answers where to send the browser. Throws AuthError on refusal (logged). */
-  async finish(request: HttpRequest, response: HttpResponse): Promise<string> {
+  async finish(
+    request: HttpRequest,
+    response: HttpResponse,
+    providerId: string = DEFAULT_PROVIDER_ID,
+  ): Promise<string> {
     let userName: string | null = null;
     try {
-      const settings = await this.enabledSettings();
+      const settings = await this.enabledSettings(providerId);
       await this.throttle.checkAddress(
         'oidc',
         clientAddress(request),
@@ -169,6 +181,7 @@ export class OidcLoginService {
           subject: verified.claims.sub,
           sid: typeof verified.claims.sid === 'string' ? verified.claims.sid : null,
           idToken: verified.idToken,
+          providerId: settings.providerId,
         },
         entry,
       );
@@ -192,11 +205,22 @@ export class OidcLoginService {
     }
   }
 
-  private async enabledSettings(): Promise<AuthSettings> {
-    const settings = await this.settingsService.get();
-    if (settings.method !== 'oidc')
-      throw new AuthError('oidc_not_enabled', 'OIDC sign-in is not enabled on this site.');
-    return settings;
+  private async enabledSettings(providerId: string): Promise<AuthSettings> {
+    if (isDefaultProvider(providerId)) {
+      const settings = await this.settingsService.get();
+      if (settings.method !== 'oidc')
+        throw new AuthError('oidc_not_enabled', 'OIDC sign-in is not enabled on this site.');
+      return settings;
+    }
+    const provider = await this.providers.get(providerId);
+    if (!provider)
+      throw new AuthError('not_found', `No identity provider "${providerId.slice(0, 63)}".`);
+    if (provider.settings.method !== 'oidc' || !provider.enabled)
+      throw new AuthError(
+        'oidc_not_enabled',
+        `Sign-in through "${provider.label}" is not enabled on this site.`,
+      );
+    return provider.settings;
   }
 
   private async consumeState(
@@ -205,6 +229,12 @@ export class OidcLoginService {
     settings: AuthSettings,
   ): Promise<PendingLogin> {
     const pending = await this.states.consume(state, this.bindings(request));
+    // Mix-up defence: a login started with one provider never finishes at another's callback.
+    if (pending.providerId !== (settings.providerId ?? DEFAULT_PROVIDER_ID))
+      throw new AuthError(
+        'state_mismatch',
+        'The sign-in was started with another identity provider; start it again.',
+      );
     // A login started under other settings (another IdP, client or checks) is not finished.
     if (pending.settingsVersion !== settings.version)
       throw new AuthError(
@@ -226,7 +256,7 @@ export class OidcLoginService {
     const tokens = await this.tokens.exchange(
       code,
       pending.codeVerifier,
-      this.settingsService.redirectUri(),
+      this.strategies.redirectUri(settings),
       settings,
     );
     const { claims: idClaims } = await this.idTokens.verify(tokens.idToken, settings, {

@@ -5,6 +5,18 @@ import type { HttpRequest, HttpResponse } from '../common/http.js';
 import { TestSignInService } from '../test-sign-in/test-sign-in.service.js';
 import { isTestSignInState } from '../test-sign-in/test-sign-in-state.js';
 import { OidcLoginService } from './oidc-login.service.js';
+import { AuthError } from '../common/auth-error.js';
+import { DEFAULT_PROVIDER_ID, PROVIDER_ID } from '../providers/provider-id.js';
+
+/** The provider of `/auth/oidc/:providerId/...` (Express and Fastify both set `params`); `default` else. */
+function providerOf(request: HttpRequest, step: 'start' | 'callback'): string {
+  const param = (request as { params?: Record<string, unknown> }).params?.providerId;
+  if (param === undefined) return DEFAULT_PROVIDER_ID;
+  if (typeof param === 'string' && PROVIDER_ID.test(param)) return param;
+  // A callback names its provider for the log only: an unknown one is refused (and logged) there.
+  if (step === 'callback') return 'unknown-provider';
+  throw new AuthError('not_found', 'No such identity provider.');
+}
 
 /** Name of the module's OIDC login strategy (used by `OidcLoginGuard`). */
 export const OIDC_STRATEGY = 'auth-oidc';
@@ -60,11 +72,13 @@ class OidcFlowStrategy extends passport.Strategy {
 export class OidcPassportStrategy extends PassportStrategy(OidcFlowStrategy, OIDC_STRATEGY) {
   constructor(login: OidcLoginService, testSignIn: TestSignInService) {
     super(async (request: HttpRequest, { response, step }: OidcAuthenticateOptions) => {
-      if (step === 'start') return { step, redirectTo: await login.start(request, response) };
+      const providerId = providerOf(request, step);
+      if (step === 'start')
+        return { step, redirectTo: await login.start(request, response, providerId) };
       // An admin's test sign-in ends in its report, never in a session.
       if (isTestSignInState(request.query?.state))
-        return { step, redirectTo: await testSignIn.finish(request) };
-      return { step, redirectTo: await login.finish(request, response) };
+        return { step, redirectTo: await testSignIn.finish(request, providerId) };
+      return { step, redirectTo: await login.finish(request, response, providerId) };
     });
   }
 

@@ -239,7 +239,7 @@ export class OidcProvisioningService {
         }
         Object.assign(user, decision.changes);
       }
-      await this.applyTeams(manager, user.id, plan);
+      await this.applyTeams(manager, user.id, plan, settings.providerId);
       return { user, created, plan: { ...plan, userId: user.id } };
     }
     throw new AuthError(
@@ -447,9 +447,9 @@ export class OidcProvisioningService {
     ];
     const current =
       user && !created
-        ? await query<{ team_id: string; source: string }>(
-            'auth_memberships_of_user',
-            'SELECT team_id, source FROM auth_team_membership WHERE user_id = $1',
+        ? await query<{ team_id: string; source: string; provider_id: string | null }>(
+            'auth_memberships_of_user_by_provider',
+            'SELECT team_id, source, provider_id FROM auth_team_membership WHERE user_id = $1',
             [user.id],
           )
         : [];
@@ -465,7 +465,13 @@ export class OidcProvisioningService {
       added = added.filter((id) => ids.has(id));
     }
     const removed = current
-      .filter((row) => row.source === 'oidc' && !wanted.includes(row.team_id))
+      // Only what this provider's sync added: a sign-in through A never removes B's teams.
+      .filter(
+        (row) =>
+          row.source === 'oidc' &&
+          (row.provider_id ?? 'default') === (settings.providerId ?? 'default') &&
+          !wanted.includes(row.team_id),
+      )
       .map((row) => row.team_id);
     return { added, removed };
   }
@@ -474,18 +480,22 @@ export class OidcProvisioningService {
     manager: EntityManager,
     userId: string,
     plan: ProvisioningPlan,
+    providerId: string | undefined,
   ): Promise<void> {
+    // NULL is the provider `default`, as in every membership written before providers existed.
+    const provider = providerId && providerId !== 'default' ? providerId : null;
     if (plan.teamsAdded.length)
       await manager.query(
-        `INSERT INTO auth_team_membership (user_id, team_id, source)
-         SELECT $1, unnest($2::uuid[]), 'oidc' ON CONFLICT DO NOTHING`,
-        [userId, plan.teamsAdded],
+        `INSERT INTO auth_team_membership (user_id, team_id, source, provider_id)
+         SELECT $1, unnest($2::uuid[]), 'oidc', $3 ON CONFLICT DO NOTHING`,
+        [userId, plan.teamsAdded, provider],
       );
     if (plan.teamsRemoved.length)
       await manager.query(
         `DELETE FROM auth_team_membership
-          WHERE user_id = $1 AND team_id = ANY($2::uuid[]) AND source = 'oidc'`,
-        [userId, plan.teamsRemoved],
+          WHERE user_id = $1 AND team_id = ANY($2::uuid[]) AND source = 'oidc'
+            AND COALESCE(provider_id, 'default') = COALESCE($3::varchar, 'default')`,
+        [userId, plan.teamsRemoved, provider],
       );
   }
 

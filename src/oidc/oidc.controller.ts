@@ -2,7 +2,9 @@ import { Controller, Get, Req, Res, UseFilters, UseGuards } from '@nestjs/common
 import {
   ApiForbiddenResponse,
   ApiFoundResponse,
+  ApiNotFoundResponse,
   ApiOperation,
+  ApiParam,
   ApiQuery,
   ApiTags,
   ApiUnauthorizedResponse,
@@ -46,6 +48,37 @@ export class OidcController {
   @ApiFoundResponse({ description: 'To returnTo on success, to /login?error=<code> on failure.' })
   @ApiUnauthorizedResponse({ description: '`{error, message}` for JSON-only clients.' })
   callback(@Req() request: OidcStepRequest, @Res() response: HttpResponse): void {
+    protect(response);
+    redirect(response, request[OIDC_STEP_PROPERTY]!.redirectTo);
+  }
+
+  @Public()
+  @Get(':providerId/login')
+  @UseFilters(new OidcCallbackFilter('start'))
+  @ApiOperation({
+    summary: 'Starts sign-in through one provider: 302 to its authorization endpoint.',
+  })
+  @ApiParam({ name: 'providerId', description: 'Provider id (`default` is /auth/oidc/login).' })
+  @ApiQuery({ name: 'returnTo', required: false, description: 'Local path to return to.' })
+  @ApiFoundResponse({ description: 'Redirect to the IdP.' })
+  @ApiForbiddenResponse({ description: '`oidc_not_enabled` (password mode or provider disabled)' })
+  @ApiNotFoundResponse({ description: '`not_found`: no such provider' })
+  startAt(@Req() request: OidcStepRequest, @Res() response: HttpResponse): void {
+    protect(response);
+    redirect(response, request[OIDC_STEP_PROPERTY]!.redirectTo);
+  }
+
+  @Public()
+  @Get(':providerId/callback')
+  @OidcCallbackStep()
+  @UseFilters(new OidcCallbackFilter('callback'))
+  @ApiOperation({
+    summary: 'Redirect URI of one provider: signs the user in and 302s to returnTo.',
+  })
+  @ApiParam({ name: 'providerId', description: 'Provider id (`default` is /auth/oidc/callback).' })
+  @ApiFoundResponse({ description: 'To returnTo on success, to /login?error=<code> on failure.' })
+  @ApiUnauthorizedResponse({ description: '`{error, message}` for JSON-only clients.' })
+  callbackAt(@Req() request: OidcStepRequest, @Res() response: HttpResponse): void {
     protect(response);
     redirect(response, request[OIDC_STEP_PROPERTY]!.redirectTo);
   }

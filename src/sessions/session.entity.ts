@@ -42,6 +42,10 @@ export class SessionEntity {
   @Column({ name: 'idp_sid', type: 'text', nullable: true })
   idpSid: string | null;
 
+  /** Provider the session signed in through; null: `default` (and every password session). */
+  @Column({ name: 'provider_id', type: 'varchar', length: 63, nullable: true })
+  providerId: string | null;
+
   /** Raw ID token, kept for `id_token_hint` at logout; never returned by any endpoint. */
   @Column({ name: 'id_token', type: 'text', nullable: true })
   idToken: string | null;

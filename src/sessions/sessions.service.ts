@@ -20,6 +20,8 @@ export interface IdpSessionData {
   subject: string;
   sid: string | null;
   idToken: string;
+  /** Provider signed in through; absent or `default`: stored as null. */
+  providerId?: string;
 }
 
 export interface NewSession {
@@ -60,14 +62,15 @@ export class SessionsService {
       idpSubject: idp?.subject ?? null,
       idpSid: idp?.sid ?? null,
       idToken: idp?.idToken ?? null,
+      providerId: idp?.providerId && idp.providerId !== 'default' ? idp.providerId : null,
       createdAt: new Date(now),
       lastSeenAt: new Date(now),
       expiresAt: new Date(now + this.options.sessionTtlSeconds * 1000),
       revokedAt: null,
     });
     const insert = `INSERT INTO auth_session (id, token_hash, user_id, method, idp_issuer,
-         idp_subject, idp_sid, id_token, created_at, last_seen_at, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`;
+         idp_subject, idp_sid, id_token, created_at, last_seen_at, expires_at, provider_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`;
     const values: unknown[] = [
       session.id,
       session.tokenHash,
@@ -80,6 +83,7 @@ export class SessionsService {
       session.createdAt,
       session.lastSeenAt,
       session.expiresAt,
+      session.providerId,
     ];
     // One prepared statement (save() would wrap it in a transaction of three round trips).
     if (!log) {
@@ -99,7 +103,7 @@ export class SessionsService {
       'auth_session_insert_logged',
       `WITH session AS (${insert})
        INSERT INTO auth_log (method, user_name, ip_address, success, reason, message)
-       VALUES ($12, $13, $14, $15, $16, $17)`,
+       VALUES ($13, $14, $15, $16, $17, $18)`,
       values,
     );
     return { token, session };
@@ -163,7 +167,7 @@ export class SessionsService {
    * request): one index lookup, no query building, no ID token fetched.
    */
   private async findLiveCandidate(tokenHash: string): Promise<
-    | (Omit<SessionEntity, 'tokenHash' | 'idToken' | 'createdAt' | 'user'> & {
+    | (Omit<SessionEntity, 'tokenHash' | 'idToken' | 'createdAt' | 'user' | 'providerId'> & {
         user: UserEntity | null;
       })
     | undefined

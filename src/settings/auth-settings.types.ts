@@ -61,6 +61,8 @@ export interface AuthSettings {
   method: AuthMethod;
   oidc: StoredOidcSettings & { clientSecret: string };
   version: number;
+  /** Provider these settings belong to; absent: `default` (the `oidc` object itself). */
+  providerId?: string;
 }
 
 /** What `GET /admin/authentication` answers. */

@@ -26,6 +26,10 @@ export class TeamMembershipEntity {
   @Column({ type: 'varchar', length: 16 })
   source: MembershipSource;
 
+  /** With source `oidc`: the provider whose team sync added it; null: `default`. */
+  @Column({ name: 'provider_id', type: 'varchar', length: 63, nullable: true })
+  providerId: string | null;
+
   @ManyToOne('UserEntity', 'memberships', { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'user_id' })
   user?: Relation<UserEntity>;

@@ -4,6 +4,7 @@ import { DataSource, In } from 'typeorm';
 import { AuthError } from '../common/auth-error.js';
 import { isUniqueViolation } from '../common/db-errors.js';
 import { AuthSettingsService } from '../settings/auth-settings.service.js';
+import { ProvidersService } from '../providers/providers.service.js';
 import { TeamEntity } from './team.entity.js';
 import { type TeamView, toTeamView } from './team.view.js';
 
@@ -16,6 +17,7 @@ export class TeamsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly settings: AuthSettingsService,
+    private readonly providers: ProvidersService,
   ) {}
 
   async list(): Promise<TeamView[]> {
@@ -45,6 +47,8 @@ export class TeamsService {
       if (!result.affected) throw new AuthError('not_found', 'No such team.');
       const removed = await this.settings.removeTeamFromMapping(id, manager);
       if (removed) this.logger.log(`Removed ${removed} team mapping row(s) of a deleted team.`);
+      const providers = await this.providers.removeTeamFromMappings(id, manager);
+      if (providers) this.logger.log(`Removed a deleted team from ${providers} provider(s).`);
     });
   }
 

@@ -23,7 +23,12 @@ import { checkAuthorizationResponse, passportStandIn } from '../oidc/oidc-login.
 import { OidcTokenClient } from '../oidc/oidc-token.client.js';
 import { OidcStrategy } from '../oidc/oidc.strategy.js';
 import { AuthSettingsService } from '../settings/auth-settings.service.js';
-import type { AuthSettings } from '../settings/auth-settings.types.js';
+import type { AuthSettings, StoredOidcSettings } from '../settings/auth-settings.types.js';
+import {
+  DEFAULT_PROVIDER_ID,
+  isDefaultProvider,
+  providerRedirectUri,
+} from '../providers/provider-id.js';
 import type { AuthenticatedUser } from '../users/user.view.js';
 import { testCookieName } from './test-sign-in.cookie.js';
 import { decodeJwtParts, TestSignInChecks } from './test-sign-in.checks.js';
@@ -74,8 +79,10 @@ export class TestSignInService {
     admin: AuthenticatedUser,
     request: HttpRequest,
     response: HttpResponse,
+    /** Candidate settings of a provider besides `default` (already validated); default: from `body`. */
+    candidate?: AuthSettings,
   ): Promise<TestSignInStarted> {
-    const settings = await this.settingsService.candidate(body);
+    const settings = candidate ?? (await this.settingsService.candidate(body));
     const strategy = this.strategyFor(settings);
     const existing = readCookie(request, testCookieName(this.options));
     // One binding value per browser, reused so several tests (tabs) can be pending at once.
@@ -90,7 +97,10 @@ export class TestSignInService {
       adminUserId: admin.id,
       nonce,
       codeVerifier,
-      settings: stored,
+      // The provider rides along in the candidate settings: its callback is the only one that finishes it.
+      settings: isDefaultProvider(settings.providerId)
+        ? stored
+        : ({ ...stored, providerId: settings.providerId } as StoredOidcSettings),
       clientSecretEncrypted: clientSecret
         ? encryptSecret(clientSecret, this.options.secretKey, SECRET_AAD)
         : null,
@@ -127,7 +137,7 @@ export class TestSignInService {
    * The IdP came back with a test state: runs the checks, records the report, and answers
    * where to send the browser (the report page). Never throws, never sets a session.
    */
-  async finish(request: HttpRequest): Promise<string> {
+  async finish(request: HttpRequest, providerId: string = DEFAULT_PROVIDER_ID): Promise<string> {
     const page = this.options.testSignInPagePath;
     try {
       const state = request.query?.state;
@@ -140,6 +150,10 @@ export class TestSignInService {
       if (row.expiresAt.getTime() <= Date.now()) {
         await this.record(request, null, 'state_expired', 'it took longer than 10 minutes.');
         return `${page}?error=state_expired`;
+      }
+      if ((this.settingsOf(row).providerId ?? DEFAULT_PROVIDER_ID) !== providerId) {
+        await this.record(request, null, 'state_mismatch', 'it was started for another provider.');
+        return `${page}?error=state_mismatch`;
       }
       const report = await this.run(row, request);
       await this.store.finish(row.id, report);
@@ -201,7 +215,7 @@ export class TestSignInService {
             const tokens = await this.tokens.exchange(
               code,
               row.codeVerifier,
-              this.settingsService.redirectUri(),
+              this.redirectUri(settings),
               settings,
             );
             checks.pass('token request');
@@ -293,14 +307,22 @@ export class TestSignInService {
     const clientSecret = row.clientSecretEncrypted
       ? decryptSecret(row.clientSecretEncrypted, this.options.secretKey, SECRET_AAD)
       : '';
+    const { providerId, ...oidc } = row.settings as StoredOidcSettings & { providerId?: string };
     // Version 0 is never a stored version: nothing cached for real sign-ins is reused.
-    return { method: 'oidc', oidc: { ...row.settings, clientSecret }, version: 0 };
+    const settings: AuthSettings = { method: 'oidc', oidc: { ...oidc, clientSecret }, version: 0 };
+    return providerId ? { ...settings, providerId } : settings;
+  }
+
+  private redirectUri(settings: AuthSettings): string {
+    return isDefaultProvider(settings.providerId)
+      ? this.settingsService.redirectUri()
+      : providerRedirectUri(this.options, settings.providerId as string);
   }
 
   /** A strategy of its own: the cached one of the real sign-in stays untouched. */
   private strategyFor(settings: AuthSettings): OidcStrategy {
     try {
-      return new OidcStrategy(settings, this.settingsService.redirectUri());
+      return new OidcStrategy(settings, this.redirectUri(settings));
     } catch (error) {
       throw new AuthError(
         'oidc_not_configured',
