@@ -322,8 +322,10 @@ describe('several identity providers at once (two real oidc-provider instances)'
     expect(refused.status).toBe(401);
     expect((JSON.parse(refused.body) as { error: string }).error).toBe('state_mismatch');
     expect(other.cookie(new URL(t.baseUrl).origin, 'auth_session')).toBeUndefined();
-    const log = (await api(t, 'get', '/api/v1/admin/auth-log?reason=state_mismatch', admin)).body;
-    expect((log as unknown[]).length).toBeGreaterThanOrEqual(2);
+    // Identical refusals from one address are folded into one entry with a count.
+    const log = (await api(t, 'get', '/api/v1/admin/auth-log?reason=state_mismatch', admin))
+      .body as { count?: number }[];
+    expect(log.reduce((sum, entry) => sum + (entry.count ?? 1), 0)).toBeGreaterThanOrEqual(2);
   });
 
   it("a back-channel logout from B ends only B's sessions; RP logout goes to the session's own IdP", async () => {
