@@ -1,10 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../src/demo/embedded-postgres.js';
-import { type LocalIdp, startLocalIdp } from '../../src/demo/local-idp.js';
+import type { LocalIdp } from '../../src/demo/local-idp.js';
 import { api, createUser, loginAsAdmin, putSettings } from '../support/auth-helpers.js';
 import { BrowserSession, type BrowserResponse, oidcSignIn } from '../support/browser-session.js';
 import { within } from '../support/session-polling.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import {
+  discoveredOidcSettings,
+  type LocalIdpSite,
+  startLocalIdpSite,
+} from '../support/local-idp-site.js';
+import type { TestApp } from '../support/test-app.js';
 import { HOST_KEY, hostRoot } from './host-app.js';
 
 const CLIENT_ID = 'adapter-app';
@@ -36,38 +40,26 @@ describe.each(['express', 'fastify'] as const)('the HTTP surface on %s', (adapte
   let idp: LocalIdp;
   let admin: string;
   let siteUrl: string;
+  let site: LocalIdpSite;
 
   beforeAll(async () => {
-    const port = await freePort();
-    siteUrl = `http://127.0.0.1:${port}`;
-    idp = await startLocalIdp({
-      clients: [
-        {
-          client_id: CLIENT_ID,
-          client_secret: CLIENT_SECRET,
-          redirect_uris: [`${siteUrl}/api/v1/auth/oidc/callback`],
-          post_logout_redirect_uris: [siteUrl],
-          token_endpoint_auth_method: 'client_secret_post',
-          backchannel_logout_uri: `${siteUrl}/api/v1/backchannelLogout`,
-          backchannel_logout_session_required: true,
-        },
-      ],
-      accounts: [{ sub: 'sub-olga', password: 'olga-pw', claims: { preferred_username: 'olga' } }],
-    });
     // isGlobal: the host's own controllers (in another module) use SessionGuard and strategies.
-    t = await startTestApp({
-      port,
-      siteUrl,
-      adapter,
-      rootModule: hostRoot,
-      auth: { isGlobal: true },
+    site = await startLocalIdpSite({
+      client: {
+        client_id: CLIENT_ID,
+        client_secret: CLIENT_SECRET,
+        token_endpoint_auth_method: 'client_secret_post',
+      },
+      accounts: [{ sub: 'sub-olga', password: 'olga-pw', claims: { preferred_username: 'olga' } }],
+      backchannel: true,
+      app: { adapter, rootModule: hostRoot, auth: { isGlobal: true } },
     });
+    ({ t, idp, siteUrl } = site);
     admin = await loginAsAdmin(t);
   });
 
   afterAll(async () => {
-    await t?.close();
-    await idp?.stop();
+    await site?.close();
   });
 
   it('password login sets an HttpOnly cookie and returns a token; both sign /auth/me in', async () => {
@@ -229,25 +221,14 @@ describe.each(['express', 'fastify'] as const)('the HTTP surface on %s', (adapte
   });
 
   it('OIDC login and callback against oidc-provider; the IdP ends it over the back channel', async () => {
-    const discovery = (await (
-      await fetch(`${idp.issuer}/.well-known/openid-configuration`)
-    ).json()) as Record<string, string>;
     await putSettings(t, admin, {
       method: 'oidc',
-      oidc: {
-        clientId: CLIENT_ID,
-        clientSecret: CLIENT_SECRET,
-        issuer: discovery.issuer,
-        authorizationEndpoint: discovery.authorization_endpoint,
-        tokenEndpoint: discovery.token_endpoint,
-        userInfoEndpoint: discovery.userinfo_endpoint,
-        jwksEndpoint: discovery.jwks_uri,
-        endSessionEndpoint: discovery.end_session_endpoint,
+      oidc: await discoveredOidcSettings(idp, site.client, {
         tokenEndpointAuthMethod: 'client_secret_post',
         usernameClaim: 'preferred_username',
         createUser: true,
         pkce: true,
-      },
+      }),
     });
     const browser = new BrowserSession();
     const { callback, sessionToken } = await oidcSignIn(

@@ -1,9 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../src/demo/embedded-postgres.js';
-import { type LocalIdp, startLocalIdp } from '../../src/demo/local-idp.js';
+import type { LocalIdp } from '../../src/demo/local-idp.js';
 import { api, loginAsAdmin, putSettings } from '../support/auth-helpers.js';
 import { BrowserSession, oidcSignIn } from '../support/browser-session.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import {
+  discoveredOidcSettings,
+  type LocalIdpSite,
+  startLocalIdpSite,
+} from '../support/local-idp-site.js';
+import type { TestApp } from '../support/test-app.js';
 
 const CLIENT_ID = 'server-log-app';
 const CLIENT_SECRET = 'server-log-secret-0123456789abcdef';
@@ -17,48 +21,27 @@ describe('server log: one line per sign-in, refusal, logout and throttle', () =>
   let idp: LocalIdp;
   let t: TestApp;
   let siteUrl: string;
+  let site: LocalIdpSite;
 
   beforeAll(async () => {
-    const port = await freePort();
-    siteUrl = `http://127.0.0.1:${port}`;
-    idp = await startLocalIdp({
-      clients: [
-        {
-          client_id: CLIENT_ID,
-          client_secret: CLIENT_SECRET,
-          redirect_uris: [`${siteUrl}/api/v1/auth/oidc/callback`],
-          post_logout_redirect_uris: [siteUrl],
-        },
-      ],
+    site = await startLocalIdpSite({
+      client: { client_id: CLIENT_ID, client_secret: CLIENT_SECRET },
       accounts: [{ sub: 'dora', password: 'dora-pw', claims: { preferred_username: 'dora' } }],
+      app: { auth: { throttle: { perUserName: 3, perAddress: 100, windowSeconds: 900 } } },
     });
-    t = await startTestApp({
-      port,
-      siteUrl,
-      auth: { throttle: { perUserName: 3, perAddress: 100, windowSeconds: 900 } },
-    });
-    const discovery = (await (
-      await fetch(`${idp.issuer}/.well-known/openid-configuration`)
-    ).json()) as Record<string, string>;
+    ({ t, idp, siteUrl } = site);
     await putSettings(t, await loginAsAdmin(t), {
       method: 'oidc',
-      oidc: {
-        clientId: CLIENT_ID,
-        clientSecret: CLIENT_SECRET,
-        issuer: discovery.issuer,
-        authorizationEndpoint: discovery.authorization_endpoint,
-        tokenEndpoint: discovery.token_endpoint,
-        jwksEndpoint: discovery.jwks_uri,
-        endSessionEndpoint: discovery.end_session_endpoint,
+      oidc: await discoveredOidcSettings(idp, site.client, {
+        userInfoEndpoint: null,
         usernameClaim: 'preferred_username',
         createUser: true,
-      },
+      }),
     });
   });
 
   afterAll(async () => {
-    await t?.close();
-    await idp?.stop();
+    await site?.close();
   });
 
   it('a wrong password is logged with its reason, user name and address, never the password', async () => {

@@ -1,9 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../src/demo/embedded-postgres.js';
-import { type LocalIdp, startLocalIdp } from '../../src/demo/local-idp.js';
+import type { LocalIdp } from '../../src/demo/local-idp.js';
 import { api, loginAsAdmin, putSettings } from '../support/auth-helpers.js';
 import { BrowserSession, type BrowserResponse, oidcSignIn } from '../support/browser-session.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import {
+  discoveredOidcSettings,
+  type LocalIdpSite,
+  startLocalIdpSite,
+} from '../support/local-idp-site.js';
+import type { TestApp } from '../support/test-app.js';
 
 const CLIENT_ID = 'logout-e2e-app';
 const CLIENT_SECRET = 'logout-e2e-secret-0123456789abcdef';
@@ -47,46 +51,23 @@ describe('logout end to end with a real oidc-provider', () => {
   let idp: LocalIdp;
   let t: TestApp;
   let siteUrl: string;
+  let site: LocalIdpSite;
 
   beforeAll(async () => {
-    const port = await freePort();
-    siteUrl = `http://127.0.0.1:${port}`;
-    idp = await startLocalIdp({
-      clients: [
-        {
-          client_id: CLIENT_ID,
-          client_secret: CLIENT_SECRET,
-          redirect_uris: [`${siteUrl}/api/v1/auth/oidc/callback`],
-          post_logout_redirect_uris: [siteUrl],
-          backchannel_logout_uri: `${siteUrl}/api/v1/backchannelLogout`,
-          backchannel_logout_session_required: true,
-        },
-      ],
+    site = await startLocalIdpSite({
+      client: { client_id: CLIENT_ID, client_secret: CLIENT_SECRET },
       accounts: [{ sub: 'alice', password: 'alice-pw', claims: { preferred_username: 'alice' } }],
+      backchannel: true,
     });
-    t = await startTestApp({ port, siteUrl });
-    const discovery = (await (
-      await fetch(`${idp.issuer}/.well-known/openid-configuration`)
-    ).json()) as Record<string, string>;
+    ({ t, idp, siteUrl } = site);
     await putSettings(t, await loginAsAdmin(t), {
       method: 'oidc',
-      oidc: {
-        clientId: CLIENT_ID,
-        clientSecret: CLIENT_SECRET,
-        issuer: discovery.issuer,
-        authorizationEndpoint: discovery.authorization_endpoint,
-        tokenEndpoint: discovery.token_endpoint,
-        userInfoEndpoint: discovery.userinfo_endpoint,
-        jwksEndpoint: discovery.jwks_uri,
-        endSessionEndpoint: discovery.end_session_endpoint,
-        createUser: true,
-      },
+      oidc: await discoveredOidcSettings(idp, site.client, { createUser: true }),
     });
   });
 
   afterAll(async () => {
-    await t?.close();
-    await idp?.stop();
+    await site?.close();
   });
 
   const me = async (token: string): Promise<number> =>
