@@ -6,6 +6,7 @@ import { Identities1795951000000 } from './1795951000000-identities.js';
 import { TestSignIn1795960000000 } from './1795960000000-test-sign-in.js';
 import { AuthLogFolding1795961000000 } from './1795961000000-auth-log-folding.js';
 import { Providers1795970000000 } from './1795970000000-providers.js';
+import { SettingsChangeNotify1795980000000 } from './1795980000000-settings-change-notify.js';
 
 /** Every migration of the module, oldest first: add them to the host's TypeORM `migrations`. */
 export const authMigrations = [
@@ -17,4 +18,5 @@ export const authMigrations = [
   TestSignIn1795960000000,
   AuthLogFolding1795961000000,
   Providers1795970000000,
+  SettingsChangeNotify1795980000000,
 ];

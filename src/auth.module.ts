@@ -26,6 +26,7 @@ import { AdminGuard } from './sessions/admin.guard.js';
 import { SessionGuard } from './sessions/session.guard.js';
 import { SessionStrategy } from './sessions/session.strategy.js';
 import { SessionsService } from './sessions/sessions.service.js';
+import { SettingsFreshness } from './settings/settings-freshness.js';
 import { AuthSettingsService } from './settings/auth-settings.service.js';
 import { UsersService } from './users/users.service.js';
 import {
@@ -63,6 +64,7 @@ for (const controller of controllers) UseFilters(AuthErrorFilter)(controller);
       inject: [AUTH_MODULE_OPTIONS],
     },
     AlgorithmRegistry,
+    SettingsFreshness,
     AuthSettingsService,
     AuthLogService,
     AuthLogRetentionService,

@@ -9,6 +9,9 @@ import {
 import type { AuthLogEntity } from '../auth-log/auth-log.entity.js';
 import { AuthError } from '../common/auth-error.js';
 
+/** Reasons the per-address count leaves out (`AuthLogService.addressRefusals`). */
+const UNCOUNTED_REFUSALS = new Set(['too_many_attempts', 'logout_token_replayed']);
+
 /** Who is asking, as far as the throttle can tell. */
 export interface PasswordAttempt {
   userName: string;
@@ -73,29 +76,43 @@ export class LoginThrottleService {
   }
 
   /**
-   * Refuses with `too_many_attempts` once an address has `limit` refusals of `method` (OIDC
-   * callback, back-channel logout) in the window; every address has its own count.
+   * Refuses with `too_many_attempts` while an address is over its limit of refusals of
+   * `method` (OIDC callback, back-channel logout). Answered from memory: a request that will be
+   * let through pays nothing; the count is taken after each refusal (`countRefusal`).
    */
-  async checkAddress(
+  checkAddress(method: AuthLogEntity['method'], ipAddress: string): void {
+    const key = `${method} ${ipAddress}`;
+    const until = this.refusedUntil.get(key);
+    if (until === undefined) return;
+    if (until > Date.now()) throw this.addressRefusal(until);
+    this.refusedUntil.delete(key);
+  }
+
+  /**
+   * After a refusal was written to the auth log: counts the address's refusals of `method` in
+   * the window (the auth log in Postgres, so every instance's refusals count) and, at `limit`,
+   * refuses the address from memory until the oldest counted refusal leaves the window. Another
+   * instance learns it at its own next refusal from that address: at most one more request per
+   * instance is let through, never a request after a refusal the instance has seen.
+   */
+  async countRefusal(
     method: AuthLogEntity['method'],
     ipAddress: string,
     limit: number,
+    reason: string,
   ): Promise<void> {
-    const { windowSeconds } = this.options.throttle;
-    const key = `${method} ${ipAddress}`;
-    const known = this.refusedUntil.get(key);
-    if (known !== undefined && known > Date.now()) throw this.addressRefusal(known);
+    // Refusals `addressRefusals` does not count change nothing (a flood already refused costs no read).
+    if (UNCOUNTED_REFUSALS.has(reason)) return;
     const refusals: CountedFailure[] = await this.authLog.addressRefusals(
       method,
       ipAddress,
-      windowSeconds,
+      this.options.throttle.windowSeconds,
     );
     const reached = limitReachedAt(refusals, limit);
     if (!reached) return;
     const until = Date.now() + this.until(reached) * 1000;
     if (this.refusedUntil.size >= 10_000) this.refusedUntil.clear();
-    this.refusedUntil.set(key, until);
-    throw this.addressRefusal(until);
+    this.refusedUntil.set(`${method} ${ipAddress}`, until);
   }
 
   private addressRefusal(until: number): AuthError {

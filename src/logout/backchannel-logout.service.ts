@@ -36,11 +36,7 @@ export class BackchannelLogoutService {
     let claims: LogoutTokenClaims | undefined;
     try {
       // Online guessing of an HS* secret or a flood of bad tokens stops here, before any crypto.
-      await this.throttle.checkAddress(
-        'backchannel',
-        ipAddress,
-        this.options.throttle.backchannelPerAddress,
-      );
+      this.throttle.checkAddress('backchannel', ipAddress);
       const settings = await this.settingsFor(token);
       if (settings.method !== 'oidc' || !settings.oidc.issuer || !settings.oidc.clientId)
         throw new AuthError('logout_token_invalid', 'OpenID Connect sign-in is not enabled.');
@@ -81,6 +77,16 @@ export class BackchannelLogoutService {
       if (!isAuthError(error))
         this.logger.error(`Back-channel logout failed: ${(error as Error)?.message ?? error}`);
       await this.record(false, refusal.code, refusal.message, ipAddress);
+      await this.throttle
+        .countRefusal(
+          'backchannel',
+          ipAddress,
+          this.options.throttle.backchannelPerAddress,
+          refusal.code,
+        )
+        .catch((counting: unknown) =>
+          this.logger.error(`Counting refusals failed: ${String(counting)}`),
+        );
       throw refusal;
     }
   }

@@ -1,6 +1,6 @@
-import { Injectable } from '@nestjs/common';
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Agent as HttpAgent, type ClientRequest, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { InjectAuthOptions } from '../auth.module-definition.js';
 import type { ResolvedAuthOptions } from '../auth-options.js';
 import { AuthError, type AuthErrorCode } from '../common/auth-error.js';
@@ -33,17 +33,45 @@ class IdpTimeoutError extends Error {
   override readonly name = 'TimeoutError';
 }
 
+/** Idle connections to an IdP are closed after this long (below the usual 5 s server keep-alive). */
+const IDLE_SOCKET_MS = 4_000;
+/** Connections per IdP host at once; more requests queue (each still under the whole-exchange timeout). */
+const MAX_SOCKETS_PER_HOST = 64;
+
+const agentOptions = {
+  keepAlive: true,
+  timeout: IDLE_SOCKET_MS,
+  maxSockets: MAX_SOCKETS_PER_HOST,
+  maxFreeSockets: 16,
+  scheduling: 'lifo' as const,
+};
+
+/** A keep-alive socket the IdP closed while idle fails at once, before the IdP read anything. */
+function isStaleSocket(outgoing: ClientRequest, error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return outgoing.reusedSocket && (code === 'ECONNRESET' || code === 'EPIPE');
+}
+
 /**
- * The one way the module talks to an IdP: one connection per call (no pool), a timeout on the
- * whole exchange and a size cap on the body. On any early exit the socket is destroyed, so a
- * slow or hostile IdP can neither hang a login, fill memory nor hold sockets open.
+ * The one way the module talks to an IdP: a timeout on the whole exchange and a size cap on
+ * the body. Connections are kept alive between calls (one TCP and TLS handshake per IdP host,
+ * not per login), in this instance's own agents; on any early exit the socket is destroyed, so
+ * a slow or hostile IdP can neither hang a login, fill memory nor hold sockets open.
  */
 @Injectable()
-export class IdpHttpClient {
+export class IdpHttpClient implements OnModuleDestroy {
+  private readonly httpAgent = new HttpAgent(agentOptions);
+  private readonly httpsAgent = new HttpsAgent(agentOptions);
+
   constructor(
     @InjectAuthOptions()
     private readonly options: Pick<ResolvedAuthOptions, 'idpTimeoutMs' | 'idpMaxResponseBytes'>,
   ) {}
+
+  onModuleDestroy(): void {
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
+  }
 
   async request(url: string, request: IdpRequest): Promise<IdpResponse> {
     const headers: Record<string, string> = { accept: 'application/json', ...request.headers };
@@ -76,13 +104,17 @@ export class IdpHttpClient {
     return { status: answer.status, json };
   }
 
-  /** One HTTP exchange; redirects are not followed (an IdP endpoint answers directly or not at all). */
+  /**
+   * One HTTP exchange; redirects are not followed (an IdP endpoint answers directly or not at
+   * all). A kept-alive socket the IdP had closed is retried once on a new connection.
+   */
   private send(
     url: string,
     method: string,
     headers: Record<string, string>,
     body: string | undefined,
     request: IdpRequest,
+    retried = false,
   ): Promise<RawAnswer> {
     const target = new URL(url);
     const cap = this.options.idpMaxResponseBytes;
@@ -92,13 +124,17 @@ export class IdpHttpClient {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        // Whatever happened, the connection is closed now: nothing lingers after a refusal.
-        outgoing.destroy();
-        if (error) reject(error);
+        // A complete answer leaves its socket to the agent's pool; anything else closes it now.
+        if (error) outgoing.destroy();
+        if (error && !retried && isStaleSocket(outgoing, error))
+          resolve(this.send(url, method, headers, body, request, true));
+        else if (error) reject(error);
         else resolve(answer as RawAnswer);
       };
-      const call = target.protocol === 'https:' ? httpsRequest : httpRequest;
-      const outgoing = call(target, { method, headers, agent: false }, (incoming) => {
+      const https = target.protocol === 'https:';
+      const call = https ? httpsRequest : httpRequest;
+      const agent = https ? this.httpsAgent : this.httpAgent;
+      const outgoing = call(target, { method, headers, agent }, (incoming) => {
         const declared = Number(incoming.headers['content-length']);
         if (Number.isFinite(declared) && declared > cap) return finish(this.tooLarge(request));
         const chunks: Buffer[] = [];

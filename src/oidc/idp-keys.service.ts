@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { webcrypto } from 'node:crypto';
 import {
   compactVerify,
   decodeProtectedHeader,
@@ -57,6 +58,9 @@ function rsaModulusBits(n: unknown): number {
   return (significant.length - 1) * 8 + Math.floor(Math.log2(significant[0])) + 1;
 }
 
+/** Hash of each HMAC JWS algorithm (RFC 7518 3.2). */
+const HMAC_HASH: Record<string, string> = { HS256: 'SHA-256', HS384: 'SHA-384', HS512: 'SHA-512' };
+
 /**
  * Checks JWS signatures of tokens from the configured IdP (ID tokens, logout tokens).
  * Only the algorithms both allowed by the settings and registered; keys only from the
@@ -67,6 +71,8 @@ export class IdpKeysService {
   private readonly logger = new Logger('IdpKeys');
   private readonly jwks = new Map<string, JwksEntry>();
   private readonly importedKeys = new WeakMap<JWK, Map<string, Promise<CryptoKey | Uint8Array>>>();
+  /** HMAC keys by the settings object they were made from (a new version is a new object). */
+  private readonly secretKeys = new WeakMap<object, Map<string, Promise<CryptoKey>>>();
   private fetches = 0;
 
   constructor(
@@ -99,7 +105,11 @@ export class IdpKeysService {
           'hs_secret_too_short',
           hsSecretTooShortMessage(definition.name, needed, secretBytes(secret)),
         );
-      return this.verifyWith(token, new TextEncoder().encode(secret), definition.name);
+      return this.verifyWith(
+        token,
+        await this.secretKey(settings, definition.name),
+        definition.name,
+      );
     }
     const endpoint = settings.oidc.jwksEndpoint;
     if (!endpoint)
@@ -234,6 +244,29 @@ export class IdpKeysService {
       // A token naming a kid only matches that key; a token without kid tries every match.
       return kid === undefined || jwk.kid === kid;
     });
+  }
+
+  /**
+   * The client secret as an HMAC key, imported once per settings version and algorithm (jose
+   * would import raw bytes again on every verification).
+   */
+  private secretKey(settings: AuthSettings, alg: string): Promise<CryptoKey | Uint8Array> {
+    const bytes = new TextEncoder().encode(settings.oidc.clientSecret);
+    const hash = HMAC_HASH[alg];
+    if (!hash) return Promise.resolve(bytes);
+    let byAlg = this.secretKeys.get(settings.oidc);
+    if (!byAlg) {
+      byAlg = new Map();
+      this.secretKeys.set(settings.oidc, byAlg);
+    }
+    let imported = byAlg.get(alg);
+    if (!imported) {
+      imported = webcrypto.subtle.importKey('raw', bytes, { name: 'HMAC', hash }, false, [
+        'verify',
+      ]);
+      byAlg.set(alg, imported);
+    }
+    return imported;
   }
 
   private importKey(jwk: JWK, alg: string): Promise<CryptoKey | Uint8Array> {

@@ -148,11 +148,7 @@ export class OidcLoginService {
     let userName: string | null = null;
     try {
       const settings = await this.enabledSettings(providerId);
-      await this.throttle.checkAddress(
-        'oidc',
-        clientAddress(request),
-        this.options.throttle.callbackPerAddress,
-      );
+      this.throttle.checkAddress('oidc', clientAddress(request));
       const query = request.query ?? {};
       // RFC 9207 before anything else, error responses included: a mix-up attacker's IdP is named here.
       checkAuthorizationResponse(query, settings);
@@ -201,6 +197,16 @@ export class OidcLoginService {
         this.logger.error(`OIDC callback failed: ${String(thrown)}`, (thrown as Error)?.stack);
       else this.logger.warn(`OIDC sign-in refused: ${error.code}: ${error.message}`);
       await this.record(request, userName, false, error.code, error.message);
+      await this.throttle
+        .countRefusal(
+          'oidc',
+          clientAddress(request),
+          this.options.throttle.callbackPerAddress,
+          error.code,
+        )
+        .catch((counting: unknown) =>
+          this.logger.error(`Counting refusals failed: ${String(counting)}`),
+        );
       throw error;
     }
   }

@@ -6,6 +6,7 @@ import { decryptSecret } from '../common/crypto.js';
 import { preparedQuery } from '../database/prepared-query.js';
 import { buttonLabelOf } from '../login/login-methods.js';
 import { AuthSettingsService } from '../settings/auth-settings.service.js';
+import { SettingsFreshness } from '../settings/settings-freshness.js';
 import {
   type AuthSettings,
   DEFAULT_OIDC_SETTINGS,
@@ -43,7 +44,18 @@ interface CachedProvider {
   clientSecret: string;
   siteVersion: number;
   resolved: ResolvedProvider;
+  /** SettingsFreshness ticket under which `row` was last known current. */
+  ticket: number;
 }
+
+/** Every provider besides `default` (id, label, enabled), in the order they were added. */
+interface ProviderList {
+  rows: { id: string; label: string; enabled: boolean }[];
+  ticket: number;
+}
+
+/** Issuer lookups of back-channel logouts kept at most (their keys come from unverified tokens). */
+const MAX_ISSUER_LOOKUPS = 1_000;
 
 /** The settings of one provider over the site-wide ones (method, fallback rules). */
 export function mergeProviderSettings(
@@ -70,18 +82,23 @@ export function mergeProviderSettings(
 }
 
 /**
- * `providerId -> AuthSettings`, cached per provider and version: each read costs one prepared
- * version probe, so a change made through any instance applies at the next sign-in everywhere.
+ * `providerId -> AuthSettings`, cached per provider and version. While the change listener is
+ * up, a change made through any instance arrives by NOTIFY (SettingsFreshness) and a read costs
+ * nothing; while it is down, each read costs one prepared version probe, so a change still
+ * applies at the next sign-in everywhere.
  */
 @Injectable()
 export class ProviderSettingsService {
   private readonly logger = new Logger('AuthProviders');
   private readonly cache = new Map<string, CachedProvider>();
+  private list: ProviderList | undefined;
+  private readonly byIssuerCache = new Map<string, { id: string | null; ticket: number }>();
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly settingsService: AuthSettingsService,
     @InjectAuthOptions() private readonly options: ResolvedAuthOptions,
+    private readonly freshness: SettingsFreshness,
   ) {}
 
   /** The provider `providerId`, or undefined when there is none of that id. */
@@ -94,22 +111,30 @@ export class ProviderSettingsService {
         enabled: site.method === 'oidc',
         settings: { ...site, providerId: DEFAULT_PROVIDER_ID },
       };
-    const versions = await preparedQuery<{ version: number }>(
-      this.dataSource,
-      'auth_provider_version',
-      'SELECT version FROM auth_provider WHERE id = $1',
-      [providerId],
-    );
-    const version = versions[0]?.version;
-    if (version === undefined) {
-      this.cache.delete(providerId);
-      return undefined;
-    }
     let cached = this.cache.get(providerId);
-    if (!cached || cached.row.version !== version) {
-      const loaded = await this.load(providerId);
-      if (!loaded) return undefined;
-      cached = loaded;
+    if (!cached || !this.freshness.current(cached.ticket)) {
+      // An id the current list lacks is answered without a query (a flood of made-up ids).
+      if (this.list && this.freshness.current(this.list.ticket)) {
+        if (!this.list.rows.some((row) => row.id === providerId)) return undefined;
+      }
+      const ticket = this.freshness.ticket();
+      const versions = await preparedQuery<{ version: number }>(
+        this.dataSource,
+        'auth_provider_version',
+        'SELECT version FROM auth_provider WHERE id = $1',
+        [providerId],
+      );
+      const version = versions[0]?.version;
+      if (version === undefined) {
+        this.cache.delete(providerId);
+        return undefined;
+      }
+      if (!cached || cached.row.version !== version) {
+        const loaded = await this.load(providerId, ticket);
+        if (!loaded) return undefined;
+        cached = loaded;
+      }
+      cached.ticket = ticket;
     }
     if (cached.siteVersion !== site.version) {
       cached.siteVersion = site.version;
@@ -120,12 +145,9 @@ export class ProviderSettingsService {
 
   /** Enabled providers besides `default`, in the order they were added (login buttons). */
   async enabledProviders(): Promise<{ id: string; label: string }[]> {
-    return preparedQuery<{ id: string; label: string }>(
-      this.dataSource,
-      'auth_provider_enabled',
-      'SELECT id, label FROM auth_provider WHERE enabled ORDER BY created_at, id',
-      [],
-    );
+    return (await this.providerList())
+      .filter((row) => row.enabled)
+      .map(({ id, label }) => ({ id, label }));
   }
 
   /**
@@ -133,14 +155,22 @@ export class ProviderSettingsService {
    * is among `audiences`; undefined when none has it.
    */
   async byIssuer(issuer: string, audiences: string[]): Promise<ResolvedProvider | undefined> {
-    const rows = await preparedQuery<{ id: string }>(
-      this.dataSource,
-      'auth_provider_by_issuer',
-      `SELECT id FROM auth_provider WHERE enabled AND oidc->>'issuer' = $1
-        ORDER BY (oidc->>'clientId') = ANY($2::text[]) DESC, created_at, id LIMIT 1`,
-      [issuer, audiences],
-    );
-    return rows[0] ? this.get(rows[0].id) : undefined;
+    const key = JSON.stringify([issuer, audiences]);
+    let found = this.byIssuerCache.get(key);
+    if (!found || !this.freshness.current(found.ticket)) {
+      const ticket = this.freshness.ticket();
+      const rows = await preparedQuery<{ id: string }>(
+        this.dataSource,
+        'auth_provider_by_issuer',
+        `SELECT id FROM auth_provider WHERE enabled AND oidc->>'issuer' = $1
+          ORDER BY (oidc->>'clientId') = ANY($2::text[]) DESC, created_at, id LIMIT 1`,
+        [issuer, audiences],
+      );
+      found = { id: rows[0]?.id ?? null, ticket };
+      if (this.byIssuerCache.size >= MAX_ISSUER_LOOKUPS) this.byIssuerCache.clear();
+      this.byIssuerCache.set(key, found);
+    }
+    return found.id === null ? undefined : this.get(found.id);
   }
 
   /** Forgets a provider at once on this instance (others see its version probe fail). */
@@ -148,7 +178,25 @@ export class ProviderSettingsService {
     this.cache.delete(providerId);
   }
 
-  private async load(providerId: string): Promise<CachedProvider | undefined> {
+  /** A provider changed through this instance (after its commit): read everything again. */
+  changed(): void {
+    this.freshness.changed();
+  }
+
+  private async providerList(): Promise<ProviderList['rows']> {
+    if (this.list && this.freshness.current(this.list.ticket)) return this.list.rows;
+    const ticket = this.freshness.ticket();
+    const rows = await preparedQuery<{ id: string; label: string; enabled: boolean }>(
+      this.dataSource,
+      'auth_provider_list',
+      'SELECT id, label, enabled FROM auth_provider ORDER BY created_at, id',
+      [],
+    );
+    this.list = { rows, ticket };
+    return rows;
+  }
+
+  private async load(providerId: string, ticket: number): Promise<CachedProvider | undefined> {
     const rows = await this.dataSource.query<ProviderRow[]>(
       `SELECT id, label, enabled, oidc, client_secret_encrypted, version
          FROM auth_provider WHERE id = $1`,
@@ -174,6 +222,7 @@ export class ProviderSettingsService {
       clientSecret,
       siteVersion: site.version,
       resolved: this.resolve(site, plain, clientSecret),
+      ticket,
     };
     this.cache.set(providerId, cached);
     return cached;

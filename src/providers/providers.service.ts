@@ -131,13 +131,14 @@ export class ProvidersService {
         });
       throw error;
     }
+    this.providerSettings.changed();
     this.logger.log(`Provider "${id}" added (${enabled ? 'enabled' : 'disabled'}).`);
     return this.view(id);
   }
 
   async update(id: string, body: unknown): Promise<ProviderView> {
     this.refuseDefault(id);
-    return this.dataSource.transaction(async (manager) => {
+    const view = await this.dataSource.transaction(async (manager) => {
       const repository = manager.getRepository(ProviderEntity);
       // Row lock: concurrent updates apply one after the other, none is lost.
       const row = await repository.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
@@ -166,6 +167,9 @@ export class ProvidersService {
       this.logger.log(`Provider "${id}" changed (version ${saved.version}).`);
       return this.toView(saved);
     });
+    // This instance reads the new row at once; the others when the NOTIFY arrives.
+    this.providerSettings.changed();
+    return view;
   }
 
   /** Deletes a provider and revokes its sessions; its users and their identities stay. */
@@ -186,6 +190,7 @@ export class ProvidersService {
       return sessions[0] ?? [];
     });
     this.providerSettings.forget(id);
+    this.providerSettings.changed();
     this.strategies.drop(id);
     // This instance refuses them at once; the others learn it from the session trigger.
     for (const session of revoked) this.sessionCache.dropSession(session.id);

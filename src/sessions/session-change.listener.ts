@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
+import { SETTINGS_CHANGED_CHANNEL, SettingsFreshness } from '../settings/settings-freshness.js';
 import { SessionCache } from './session-cache.js';
 
 /** Channel the database triggers notify on (migration SessionChangeNotify). */
@@ -49,7 +50,8 @@ function clientConfig(dataSource: DataSource): pg.ClientConfig {
 
 /**
  * Keeps one dedicated connection LISTENing for session and user changes and drops the matching
- * cache entries. While it is down the cache is bypassed (every request reads the database) and
+ * cache entries, and for settings and provider changes (SettingsFreshness). While it is down the
+ * cache is bypassed (every request reads the database), settings are probed on every read, and
  * it reconnects with backoff; after a reconnect the whole cache starts empty.
  */
 @Injectable()
@@ -66,6 +68,7 @@ export class SessionChangeListener implements OnModuleInit, OnModuleDestroy, OnA
   constructor(
     private readonly dataSource: DataSource,
     private readonly cache: SessionCache,
+    private readonly settings: SettingsFreshness,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -106,7 +109,7 @@ export class SessionChangeListener implements OnModuleInit, OnModuleDestroy, OnA
     try {
       await client.connect();
       listenSentAt = performance.now();
-      await client.query(`LISTEN ${SESSION_CHANGED_CHANNEL}`);
+      await client.query(`LISTEN ${SESSION_CHANGED_CHANNEL}; LISTEN ${SETTINGS_CHANGED_CHANNEL}`);
     } catch (error) {
       client.removeAllListeners();
       client.on('error', () => undefined);
@@ -125,6 +128,7 @@ export class SessionChangeListener implements OnModuleInit, OnModuleDestroy, OnA
     this.connections += 1;
     this.backoff = INITIAL_BACKOFF_MS;
     this.cache.enable(listenSentAt);
+    this.settings.enable(listenSentAt);
     this.scheduleBeat(client);
     if (this.connections > 1) this.logger.log('Listening for session changes again.');
   }
@@ -151,6 +155,7 @@ export class SessionChangeListener implements OnModuleInit, OnModuleDestroy, OnA
     }
     if (client !== this.client || this.stopped) return;
     this.cache.confirm(sentAt);
+    this.settings.confirm(sentAt);
     this.scheduleBeat(client);
   }
 
@@ -158,6 +163,7 @@ export class SessionChangeListener implements OnModuleInit, OnModuleDestroy, OnA
     if (client !== this.client) return;
     this.client = undefined;
     this.cache.disable();
+    this.settings.disable();
     clearTimeout(this.heartbeat);
     client.removeAllListeners();
     client.on('error', () => undefined);
@@ -182,6 +188,7 @@ export class SessionChangeListener implements OnModuleInit, OnModuleDestroy, OnA
 
   /** Payloads of the triggers: `s:`/`u:` one id, `ss:`/`uu:` a comma list; anything else clears all. */
   private apply(channel: string, payload: string | undefined): void {
+    if (channel === SETTINGS_CHANGED_CHANNEL) return this.settings.changed();
     if (channel !== SESSION_CHANGED_CHANNEL || !payload) return;
     const colon = payload.indexOf(':');
     const kind = colon < 0 ? payload : payload.slice(0, colon);
@@ -199,6 +206,7 @@ export class SessionChangeListener implements OnModuleInit, OnModuleDestroy, OnA
     clearTimeout(this.retryTimer);
     clearTimeout(this.heartbeat);
     this.cache.disable();
+    this.settings.disable();
     await this.connecting?.catch(() => undefined);
     const client = this.client;
     this.client = undefined;

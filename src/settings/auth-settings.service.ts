@@ -13,18 +13,23 @@ import {
   type AuthSettingsView,
   DEFAULT_OIDC_SETTINGS,
 } from './auth-settings.types.js';
+import { SettingsFreshness } from './settings-freshness.js';
 import { type ValidationContext, validateSettingsUpdate } from './settings-validator.js';
 
 const SETTINGS_ID = 1;
 
 /**
- * The one settings row. Every read checks the row's version, so a change made through any
- * instance takes effect on the next login everywhere; decryption happens once per version.
+ * The one settings row, cached with its secret decrypted once per version. While the change
+ * listener is up, a change made through any instance reaches every instance by NOTIFY
+ * (SettingsFreshness) and a read costs nothing; while it is down, every read checks the row's
+ * version first, so a change still takes effect on the next sign-in everywhere.
  */
 @Injectable()
 export class AuthSettingsService {
   private readonly logger = new Logger('AuthSettings');
   private cached: AuthSettings | undefined;
+  /** SettingsFreshness ticket under which `cached` was last known current. */
+  private cachedTicket = -1;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -33,13 +38,21 @@ export class AuthSettingsService {
     @InjectRepository(TeamEntity) private readonly teams: Repository<TeamEntity>,
     private readonly algorithms: AlgorithmRegistry,
     @InjectAuthOptions() private readonly options: ResolvedAuthOptions,
+    private readonly freshness: SettingsFreshness,
   ) {}
 
   /** Current settings with the secret decrypted (for the module's own use only). */
   async get(): Promise<AuthSettings> {
-    // While the cached copy is current, a one-integer prepared probe is all a login pays.
-    if (this.cached && (await this.currentVersion()) === this.cached.version) return this.cached;
+    if (this.cached && this.freshness.current(this.cachedTicket)) return this.cached;
+    // Taken before reading: a change notified while the read runs makes the next get read again.
+    const ticket = this.freshness.ticket();
+    // Without the listener's word, a one-integer prepared probe is all a login pays.
+    if (this.cached && (await this.currentVersion()) === this.cached.version) {
+      this.cachedTicket = ticket;
+      return this.cached;
+    }
     const row = await this.loadRow();
+    this.cachedTicket = ticket;
     if (this.cached && this.cached.version === row.version) return this.cached;
     let clientSecret = '';
     if (row.clientSecretEncrypted) {
@@ -66,7 +79,7 @@ export class AuthSettingsService {
 
   /** Validates and stores a partial update; answers the new view. */
   async update(body: unknown): Promise<AuthSettingsView> {
-    return this.dataSource.transaction(async (manager) => {
+    const view = await this.dataSource.transaction(async (manager) => {
       const repository = manager.getRepository(AuthSettingsEntity);
       await this.ensureRow(repository);
       // Row lock: concurrent updates apply one after the other, none is lost.
@@ -87,6 +100,9 @@ export class AuthSettingsService {
       );
       return this.toView(saved);
     });
+    // This instance reads the new row at once; the others when the NOTIFY arrives.
+    this.freshness.changed();
+    return view;
   }
 
   /**
@@ -126,6 +142,11 @@ export class AuthSettingsService {
           ).map((t) => t.id),
         ),
     };
+  }
+
+  /** Settings were changed through this instance by another service (after its commit). */
+  changed(): void {
+    this.freshness.changed();
   }
 
   /** Drops the team mapping rows of a deleted team (inside the caller's transaction); answers how many. */

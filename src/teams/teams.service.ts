@@ -50,6 +50,8 @@ export class TeamsService {
       const providers = await this.providers.removeTeamFromMappings(id, manager);
       if (providers) this.logger.log(`Removed a deleted team from ${providers} provider(s).`);
     });
+    // The mappings changed: this instance reads them again at once, the others on NOTIFY.
+    this.settings.changed();
   }
 
   /** The ids among `ids` that are teams. */
