@@ -11,6 +11,7 @@ import {
   fmt,
   median,
   note,
+  perLoginTimes,
   putSettings,
   quantile,
   request,
@@ -49,17 +50,6 @@ const PEERS = [
     'openid-client 6 + passport, connect-pg-simple',
   ],
 ];
-
-/** Pairs start and callback of sequential logins into one time per login (ms, sorted). */
-function perLoginTimes(times, loginPart, callbackPart) {
-  const perLogin = [];
-  for (let i = 0; i + 1 < times.length; i += 2) {
-    if (!times[i][0].includes(loginPart) || !times[i + 1][0].includes(callbackPart))
-      throw new Error('unexpected request order');
-    perLogin.push(times[i][1] + times[i + 1][1]);
-  }
-  return perLogin.sort((x, y) => x - y);
-}
 
 /** Database round trips and commits of one login, counted in a traced app process. */
 async function countRoundTrips(app, databaseUrl, op) {
