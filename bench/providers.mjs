@@ -5,7 +5,8 @@
 // - the guarded route (Bearer, hot session) of each, and a bare Nest app's route;
 // - complete logins per second: P1 through `default`, P50 through its last added provider
 //   (and, informative, P50 through `default`);
-// - sequential logins, timed inside each app process (RP side), the same three ways.
+// - sequential logins, timed inside each app process (RP side), the same three ways;
+// then the database round trips of one login, counted, the same three ways.
 import {
   adminToken,
   alternatingRounds,
@@ -28,6 +29,7 @@ import {
 import { cannon, CONNECTIONS } from './lib/cannon.mjs';
 import { configureOidc, oidcLogin, startFakeOp } from './lib/fake-op.mjs';
 import { startPeers } from './lib/peers.mjs';
+import { countRoundTrips } from './lib/login-trace.mjs';
 import { seedUser } from './lib/seed.mjs';
 
 const PROVIDERS = 50;
@@ -41,6 +43,10 @@ const USERS = SMOKE ? 10 : 200;
 const BROWSERS = 8;
 /** ID tokens as login-cost.mjs signs them (HS256: each provider's own client secret). */
 const ID_TOKEN_ALG = process.env.BENCH_ID_TOKEN_ALG ?? 'HS256';
+
+/** Round trips are counted in the apps themselves in smoke mode (see countRoundTrips). */
+const traceInSmoke = SMOKE ? { BENCH_TRACE_SQL: '1' } : {};
+const TRACED_LOGINS = SMOKE ? 3 : 50;
 
 /** A provider's `oidc` body: its issuer's settings without the site-wide fields. */
 function providerOidc(issuer) {
@@ -93,8 +99,8 @@ export async function providers({ serverUrl }) {
   const peers = {};
   try {
     const started = await Promise.allSettled([
-      startApp({ databaseUrl: db1 }),
-      startApp({ databaseUrl: db50 }),
+      startApp({ databaseUrl: db1, env: traceInSmoke }),
+      startApp({ databaseUrl: db50, env: traceInSmoke }),
     ]);
     if (started[0].status === 'fulfilled') apps.p1 = started[0].value;
     if (started[1].status === 'fulfilled') apps.p50 = started[1].value;
@@ -197,6 +203,14 @@ export async function providers({ serverUrl }) {
     );
     const roundP50s = (key) => serial[key].map((times) => quantile(times, 0.5));
     const stats = { p1: await apps.p1.call('stats'), p50: await apps.p50.call('stats') };
+    const trips = {};
+    for (const [key, [app, issuer, providerId]] of Object.entries(loginVariants))
+      trips[key] = await countRoundTrips(app, app === apps.p1 ? db1 : db50, issuer, {
+        logins: TRACED_LOGINS,
+        users: USERS,
+        providerId,
+        label: `${key}: `,
+      });
 
     const spread = (r, rounds) => `median of ${rounds} rounds (${fmt(r.min, 2)}-${fmt(r.max, 2)})`;
     const reqs = (key) => `${fmt(median(routeRates[key]), 0)} req/s`;
@@ -249,6 +263,15 @@ export async function providers({ serverUrl }) {
       'none (informative)',
       undefined,
       `RP side (start + callback, request in to answer out in the app process), ${serial.p1.flat().length} sequential logins per variant over ${LOGIN_ROUNDS} rounds: P50 through ${lastId} vs P1 through default, per-round p50 ratio ${spread(time, LOGIN_ROUNDS)}; P50 through default p50 ${fmt(serialP50.p50default)} ms (ratio ${fmt(timeDefault.median, 3)}); JWKS fetches P1 ${stats.p1.jwksFetches}, P50 ${stats.p50.jwksFetches}; RSS P1 ${stats.p1.memoryMb} MB, P50 ${stats.p50.memoryMb} MB`,
+    );
+    const tripsOf = (key) =>
+      `${fmt(trips[key].perLogin, 1)} round trips, ${fmt(trips[key].commits, 1)} commits`;
+    figure(
+      'providers login database round trips 50 vs 1',
+      `${tripsOf('p50')} vs ${tripsOf('p1')}`,
+      'none (informative: equal is the claim)',
+      undefined,
+      `per login, ${TRACED_LOGINS} sequential logins of existing users in a second, traced app process on each database (BENCH_TRACE_SQL=1): P50 through ${lastId} vs P1 through default; P50 through default ${tripsOf('p50default')}`,
     );
     return shown;
   } finally {

@@ -34,6 +34,7 @@ const FIGURES: Record<string, string[]> = {
     'providers login ratio 50 vs 1',
     'providers login ratio 50 (through default) vs 1',
     'providers login time 50 vs 1',
+    'providers login database round trips 50 vs 1',
   ],
   'backchannel.mjs': ['back-channel logout rate', 'back-channel logout p99'],
   'scale.mjs': ['scale guard p50 ratio', 'scale back-channel logout by sub p99'],
