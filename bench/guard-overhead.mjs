@@ -4,7 +4,6 @@
 // connect-pg-simple with `disableTouch` and by default), each ÷ a bare Nest app's route.
 // Every variant its own process, all alive at once; autocannon, 50 connections; alternating
 // rounds with the order rotated; the ratio per round, then the median.
-import autocannon from 'autocannon';
 import {
   alternatingRounds,
   benchMain,
@@ -19,37 +18,17 @@ import {
   sqlClient,
   startApp,
 } from './lib/harness.mjs';
+import { cannon, CONNECTIONS } from './lib/cannon.mjs';
 import { signJwt } from './lib/fake-op.mjs';
 import { startPeers } from './lib/peers.mjs';
 import { seedSessions, seedUser } from './lib/seed.mjs';
 
-const CONNECTIONS = 50;
 const SEGMENT_S = SMOKE ? 0.3 : Number(process.env.BENCH_SEGMENT_S ?? 1.5);
 const ROUNDS = SMOKE ? 1 : Number(process.env.BENCH_ROUNDS ?? 10);
 const ROTATED = SMOKE ? 200 : 10_000;
 
-function cannon(url, path, { headers = {}, rotate } = {}, seconds = SEGMENT_S) {
-  let i = 0;
-  const requests = rotate
-    ? [
-        {
-          method: 'GET',
-          path,
-          setupRequest: (req) => ({
-            ...req,
-            headers: { ...req.headers, authorization: `Bearer ${rotate[i++ % rotate.length]}` },
-          }),
-        },
-      ]
-    : undefined;
-  return autocannon({
-    url: `${url}${path}`,
-    connections: CONNECTIONS,
-    duration: seconds,
-    headers,
-    requests,
-  });
-}
+/** The route load of this benchmark (segments of SEGMENT_S unless told). */
+const load = (url, path, options, seconds = SEGMENT_S) => cannon(url, path, options, seconds);
 
 /** A signed-in session cookie of an express-session peer (its public sign-in route). */
 async function peerSessionCookie(peer) {
@@ -118,11 +97,11 @@ export async function guardOverhead({ serverUrl }) {
     };
     note(`warming up (${ROTATED} sessions seeded)`);
     for (const [target, path, options] of Object.values(variants))
-      await cannon(target.url, path, options, SMOKE ? 0.2 : 2);
+      await load(target.url, path, options, SMOKE ? 0.2 : 2);
     note(`${ROUNDS} rounds of ${Object.keys(variants).length} x ${SEGMENT_S} s`);
     const rates = await alternatingRounds(Object.keys(variants), ROUNDS, async (key) => {
       const [target, path, options] = variants[key];
-      const result = await cannon(target.url, path, options);
+      const result = await load(target.url, path, options);
       if (result.non2xx || result.errors)
         throw new Error(`${key}: ${result.non2xx} non-2xx, ${result.errors} errors`);
       return result.requests.total / result.duration;

@@ -11,6 +11,7 @@ import {
   fmt,
   median,
   note,
+  perLoginTimes,
   putSettings,
   quantile,
   request,
@@ -21,6 +22,7 @@ import {
   startApp,
 } from './lib/harness.mjs';
 import { configureOidc, oidcLogin, startFakeOp } from './lib/fake-op.mjs';
+import { countRoundTrips } from './lib/login-trace.mjs';
 import { peerLogin, peerSignedIn, startPeers } from './lib/peers.mjs';
 import { seedUser } from './lib/seed.mjs';
 
@@ -49,39 +51,6 @@ const PEERS = [
     'openid-client 6 + passport, connect-pg-simple',
   ],
 ];
-
-/** Pairs start and callback of sequential logins into one time per login (ms, sorted). */
-function perLoginTimes(times, loginPart, callbackPart) {
-  const perLogin = [];
-  for (let i = 0; i + 1 < times.length; i += 2) {
-    if (!times[i][0].includes(loginPart) || !times[i + 1][0].includes(callbackPart))
-      throw new Error('unexpected request order');
-    perLogin.push(times[i][1] + times[i + 1][1]);
-  }
-  return perLogin.sort((x, y) => x - y);
-}
-
-/** Database round trips and commits of one login, counted in a traced app process. */
-async function countRoundTrips(app, databaseUrl, op) {
-  // The smoke run counts in the main app (traced from the start) to save a process start.
-  const traced = SMOKE
-    ? app
-    : await startApp({ databaseUrl, secretKey: app.secretKey, env: { BENCH_TRACE_SQL: '1' } });
-  try {
-    const browser = { id: undefined };
-    for (let i = 0; i < 3; i++) await oidcLogin(request, traced, op, browser, `bench-user-${i}`);
-    await traced.call('sql');
-    for (let i = 0; i < TRACED_LOGINS; i++)
-      await oidcLogin(request, traced, op, browser, `bench-user-${i % USERS}`);
-    const { commits, rows } = await traced.call('sql');
-    const queries = rows.reduce((sum, row) => sum + row.count, 0);
-    for (const row of rows)
-      note(`  ${fmt(row.count / TRACED_LOGINS, 2)} per login: ${row.text.replace(/\s+/g, ' ')}`);
-    return { perLogin: queries / TRACED_LOGINS, commits: commits / TRACED_LOGINS };
-  } finally {
-    if (traced !== app) await traced.stop();
-  }
-}
 
 export async function loginCost({ serverUrl }) {
   const databaseUrl = await createDatabase(serverUrl, 'login');
@@ -159,7 +128,10 @@ export async function loginCost({ serverUrl }) {
       return run.rate;
     });
     const stats = await app.call('stats');
-    const trips = await countRoundTrips(app, databaseUrl, op);
+    const trips = await countRoundTrips(app, databaseUrl, op, {
+      logins: TRACED_LOGINS,
+      users: USERS,
+    });
 
     const moduleRate = median(rates.module);
     figure(

@@ -8,6 +8,7 @@ import { fmt, openPostgres, requireBuild, ROOT } from './lib/harness.mjs';
 export const SCRIPTS = [
   'guard-overhead.mjs',
   'login-cost.mjs',
+  'providers.mjs',
   'backchannel.mjs',
   'scale.mjs',
   'jwks.mjs',

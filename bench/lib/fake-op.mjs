@@ -1,5 +1,6 @@
 // A minimal OpenID provider inside the bench process that answers instantly: discovery, JWKS
 // and a token endpoint minting an ID token per login (nonce from the authorization request).
+// Its root URL is one issuer; `addIssuer(name)` serves more under `/<name>` (own client and key).
 import { createHash, createHmac, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import http from 'node:http';
 
@@ -34,24 +35,39 @@ function json(response, status, body) {
   response.end(text);
 }
 
-export async function startFakeOp({ clientId = 'bench-client', clientSecret } = {}) {
-  const secret = clientSecret ?? randomBytes(32).toString('base64url');
+/** RS256 key of one issuer: its private key, kid and the public JWK it publishes. */
+function rsaKey() {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const kid = `bench-${randomBytes(4).toString('hex')}`;
-  const publicJwk = { ...publicKey.export({ format: 'jwk' }), kid, use: 'sig', alg: 'RS256' };
+  return {
+    privateKey,
+    kid,
+    publicJwk: { ...publicKey.export({ format: 'jwk' }), kid, use: 'sig', alg: 'RS256' },
+  };
+}
+
+/**
+ * One issuer of the fake OP: its client, its key, its pending codes, and the handler of its
+ * discovery, JWKS and token endpoints (`path` relative to the issuer URL).
+ */
+function createIssuer(issuer, { clientId, clientSecret, lazyKey = false }) {
+  const secret = clientSecret ?? randomBytes(32).toString('base64url');
+  // The extra issuers make their RSA key on first use (~50 ms each; HS256 logins need none).
+  let key = lazyKey ? undefined : rsaKey();
+  const keyOf = () => (key ??= rsaKey());
   /** code -> what the token endpoint needs to mint the ID token */
   const codes = new Map();
-  const server = http.createServer();
-  server.keepAliveTimeout = 60_000;
-  await new Promise((done) => server.listen(0, '127.0.0.1', done));
-  const issuer = `http://127.0.0.1:${server.address().port}`;
 
   const op = {
     issuer,
     clientId,
     clientSecret: secret,
-    kid,
-    privateKey,
+    get kid() {
+      return keyOf().kid;
+    },
+    get privateKey() {
+      return keyOf().privateKey;
+    },
     jwksRequests: 0,
     tokenRequests: 0,
     /** ID token algorithm for the next logins: 'HS256' (client secret) or 'RS256' (JWKS). */
@@ -74,7 +90,11 @@ export async function startFakeOp({ clientId = 'bench-client', clientSecret } = 
     sign(claims, alg = 'RS256', headerExtra = {}) {
       return alg === 'HS256'
         ? signJwt({ alg, typ: 'JWT', ...headerExtra }, claims, secret)
-        : signJwt({ alg, kid, typ: 'JWT', ...headerExtra }, claims, privateKey);
+        : signJwt(
+            { alg, kid: keyOf().kid, typ: 'JWT', ...headerExtra },
+            claims,
+            keyOf().privateKey,
+          );
     },
     /** A valid back-channel logout token (unique jti). */
     logoutToken({ sub, sid, alg = 'RS256' }) {
@@ -110,18 +130,12 @@ export async function startFakeOp({ clientId = 'bench-client', clientSecret } = 
         ...overrides,
       };
     },
-    stop: () =>
-      new Promise((done) => {
-        server.closeAllConnections();
-        server.close(() => done());
-      }),
   };
 
-  server.on('request', async (request, response) => {
-    const path = new URL(request.url, issuer).pathname;
+  const handle = async (path, request, response) => {
     if (path === '/jwks') {
       op.jwksRequests++;
-      return json(response, 200, { keys: [publicJwk] });
+      return json(response, 200, { keys: [keyOf().publicJwk] });
     }
     if (path === '/.well-known/openid-configuration')
       return json(response, 200, {
@@ -166,17 +180,68 @@ export async function startFakeOp({ clientId = 'bench-client', clientSecret } = 
       expires_in: 300,
       id_token: idToken,
     });
+  };
+  return { op, handle };
+}
+
+/** Name of an extra issuer: one path segment (`<op>/<name>` is its issuer URL). */
+const ISSUER_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+/**
+ * The fake OP. Its issuer is the server's root URL; `op.addIssuer(name)` adds another issuer at
+ * `<root>/<name>` (own client id and secret, own RSA key, own codes), answered with the same
+ * interface (`issuer`, `authorize`, `sign`, `logoutToken`, `settings`, counters).
+ */
+export async function startFakeOp({ clientId = 'bench-client', clientSecret } = {}) {
+  const server = http.createServer();
+  server.keepAliveTimeout = 60_000;
+  await new Promise((done) => server.listen(0, '127.0.0.1', done));
+  const root = createIssuer(`http://127.0.0.1:${server.address().port}`, {
+    clientId,
+    clientSecret,
+  });
+  /** name -> extra issuer */
+  const issuers = new Map();
+  const op = Object.assign(root.op, {
+    /** Another issuer at `<root>/<name>`, with its own client and key. */
+    addIssuer(name, { clientId: id = `bench-client-${name}`, clientSecret: secret } = {}) {
+      if (!ISSUER_NAME.test(name) || issuers.has(name))
+        throw new Error(`bad or duplicate issuer name ${name}`);
+      const extra = createIssuer(`${root.op.issuer}/${name}`, {
+        clientId: id,
+        clientSecret: secret,
+        lazyKey: true,
+      });
+      issuers.set(name, extra);
+      return extra.op;
+    },
+    stop: () =>
+      new Promise((done) => {
+        server.closeAllConnections();
+        server.close(() => done());
+      }),
+  });
+
+  server.on('request', (request, response) => {
+    const path = new URL(request.url, root.op.issuer).pathname;
+    const prefixed = /^\/([^/]+)(\/.*)$/.exec(path);
+    const extra = prefixed && issuers.get(prefixed[1]);
+    if (extra) return extra.handle(prefixed[2], request, response);
+    return root.handle(path, request, response);
   });
   return op;
 }
 
 /**
- * One complete browser login over HTTP: /auth/oidc/login → (OP, instant) → /auth/oidc/callback.
+ * One complete browser login over HTTP: /auth/oidc/login → (OP, instant) → /auth/oidc/callback
+ * (through provider `providerId`'s /auth/oidc/<id>/login and callback when given).
  * Answers the session token from the Set-Cookie; throws on any refusal.
  */
-export async function oidcLogin(request, app, op, browser, subject) {
+export async function oidcLogin(request, app, op, browser, subject, providerId) {
   const headers = browser.id ? { cookie: `auth_login_state=${browser.id}` } : {};
-  const start = await request(`${app.url}/api/v1/auth/oidc/login?returnTo=/bench`, { headers });
+  // `default` signs in at /auth/oidc/login, any other provider at /auth/oidc/<id>/login.
+  const login = providerId ? `${providerId}/login` : 'login';
+  const start = await request(`${app.url}/api/v1/auth/oidc/${login}?returnTo=/bench`, { headers });
   if (start.status !== 302) throw new Error(`login start answered ${start.status}: ${start.body}`);
   const stateCookie = [start.headers['set-cookie'] ?? []]
     .flat()

@@ -273,6 +273,20 @@ export async function runLoad({ concurrency, total = Infinity, durationMs = Infi
   };
 }
 
+/**
+ * Pairs start and callback of sequential logins (the `serverTimes` of an app or peer process)
+ * into one time per login (ms, sorted).
+ */
+export function perLoginTimes(times, loginPart = '/login', callbackPart = '/callback') {
+  const perLogin = [];
+  for (let i = 0; i + 1 < times.length; i += 2) {
+    if (!times[i][0].includes(loginPart) || !times[i + 1][0].includes(callbackPart))
+      throw new Error('unexpected request order');
+    perLogin.push(times[i][1] + times[i + 1][1]);
+  }
+  return perLogin.sort((x, y) => x - y);
+}
+
 /** Median of numbers (mean of the middle two for an even count). */
 export function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
