@@ -10,13 +10,61 @@ const savebarActions = document.getElementById('savebar-actions');
 const secretInput = document.getElementById('oidc.clientSecret');
 const secretChange = document.getElementById('secret-change');
 const mappingRows = document.getElementById('mapping-rows');
+const providerRows = document.getElementById('provider-rows');
+const providerId = document.getElementById('provider.id');
+const providerLabel = document.getElementById('provider.label');
+const providerEnabled = document.getElementById('provider.enabled');
 let teams = [];
+/** Every provider as last listed, `default` (the main provider) first. */
+let providers = [];
+/**
+ * What the form edits: null for the main provider (`GET/PUT /admin/authentication`), else
+ * `{id, isNew}` for a provider of `/admin/authentication/providers`. One form, one code path.
+ */
+let editing = null;
 /** The settings as last loaded or saved: what Discard goes back to. */
 let lastView = null;
 /** `collect()` of the last loaded or saved settings, to tell whether the form has changes. */
 let cleanBody = '';
 /** Set once the admin agreed to leave, so the browser does not ask a second time. */
 let leaving = false;
+
+/**
+ * A new provider's `oidc` before its first save: the defaults of the settings schema. The
+ * site-wide fields are not part of a provider's form.
+ */
+const NEW_PROVIDER_OIDC = {
+  clientId: '',
+  issuer: '',
+  authorizationEndpoint: '',
+  tokenEndpoint: '',
+  userInfoEndpoint: null,
+  jwksEndpoint: null,
+  endSessionEndpoint: null,
+  tokenEndpointAuthMethod: 'client_secret_post',
+  signatureAlgorithms: ['RS256'],
+  scopes: ['profile', 'email'],
+  usernameClaim: 'sub',
+  createUser: false,
+  sync: false,
+  groupClaim: null,
+  syncTeams: false,
+  teamMapping: [],
+  allowAdminUser: false,
+  logoutUrl: null,
+  prompt: null,
+  maxAge: null,
+  pkce: true,
+  linkExistingUsers: 'userName',
+  allowedGroups: [],
+  allowedEmailDomains: [],
+  adminGroups: [],
+  adminRoleSource: 'manual',
+  jwksCachePeriod: 600,
+};
+
+const providerPath = (id) => `/admin/authentication/providers/${encodeURIComponent(id)}`;
+const quoted = (provider) => `“${provider.label}”`;
 
 /** Inputs of the settings this server knows (a setting absent from its answer is hidden). */
 const settingInputs = () =>
@@ -27,15 +75,50 @@ function pick(view, path) {
   return path.split('.').reduce((value, key) => (value == null ? undefined : value[key]), view);
 }
 
+/** Shows the part of the form that only one kind of target has: the method, or id/label/enabled. */
+function fillTarget(view) {
+  document.getElementById('method-panel').hidden = editing !== null;
+  document.getElementById('provider-panel').hidden = editing === null;
+  for (const note of form.querySelectorAll('[data-provider-only]')) note.hidden = editing === null;
+  for (const radio of form.elements.method) radio.checked = radio.value === view.method;
+  if (editing) {
+    document.getElementById('h-provider').textContent = editing.isNew
+      ? 'New provider'
+      : `Provider ${quoted(view)}`;
+    providerId.value = view.id ?? '';
+    providerId.readOnly = !editing.isNew;
+    providerLabel.value = view.label ?? '';
+    providerEnabled.checked = view.enabled !== false;
+  }
+  const testButton = document.getElementById('test-sign-in');
+  testButton.disabled = editing?.isNew === true;
+  document.getElementById('test-sign-in-note').hidden = editing?.isNew !== true;
+  markEditedRow();
+}
+
+/** Marks the providers list's row of what the form edits. */
+function markEditedRow() {
+  for (const row of providerRows.children)
+    row.classList.toggle('is-editing', row.dataset.provider === (editing?.id ?? 'default'));
+}
+
+/** The redirect URI a provider gets (shown while a new one is typed in; the server's rule). */
+function previewRedirectUri() {
+  const main = providers[0]?.redirectUri ?? '';
+  const id = providerId.value.trim();
+  return id ? main.replace(/\/callback$/, `/${id}/callback`) : '';
+}
+
 function fill(view) {
   lastView = view;
-  for (const radio of form.elements.method) radio.checked = radio.value === view.method;
+  fillTarget(view);
   for (const input of form.querySelectorAll('[data-setting]')) {
     const value = pick(view, input.dataset.setting);
-    // A server without this setting yet: neither shown nor sent.
-    input.dataset.absent = String(value === undefined);
     const container = input.closest('[data-field]');
-    if (container) container.hidden = value === undefined;
+    // A server without this setting yet, or a site-wide one in a provider's form: neither shown nor sent.
+    const unused = value === undefined || (editing !== null && !!input.closest('[data-site-wide]'));
+    input.dataset.absent = String(unused);
+    if (container) container.hidden = unused;
     switch (input.dataset.kind) {
       case 'bool':
         input.checked = value === true;
@@ -58,7 +141,7 @@ function fill(view) {
     const inputs = [...panel.querySelectorAll('[data-setting]')];
     if (inputs.length) panel.hidden = inputs.every((input) => input.dataset.absent === 'true');
   }
-  document.getElementById('redirectUri').value = view.redirectUri;
+  document.getElementById('redirectUri').value = view.redirectUri ?? previewRedirectUri();
   document.getElementById('backchannelLogoutUri').value = view.backchannelLogoutUri;
   showSecretState(view.clientSecretSet);
   mappingRows.replaceChildren();
@@ -102,7 +185,10 @@ function showSecretState(isSet) {
   secretChange.textContent = 'Change';
 }
 
-/** The PUT body: every field of the form; the secret only when one was typed. */
+/**
+ * The body of the save: every field of the form; the secret only when one was typed. The main
+ * provider's is `{method, oidc}`, a provider's `{label, enabled, oidc}` (and `id` when new).
+ */
 function collect() {
   const oidc = {};
   for (const input of settingInputs()) {
@@ -139,6 +225,10 @@ function collect() {
     group: row.querySelector('input').value.trim(),
   }));
   if (secretInput.value) oidc.clientSecret = secretInput.value;
+  if (editing) {
+    const body = { label: providerLabel.value.trim(), enabled: providerEnabled.checked, oidc };
+    return editing.isNew ? { id: providerId.value.trim(), ...body } : body;
+  }
   const method = [...form.elements.method].find((radio) => radio.checked)?.value;
   return { method, oidc };
 }
@@ -270,15 +360,26 @@ async function save(event) {
   const button = document.getElementById('save');
   button.disabled = true;
   say('info', 'Saving…');
-  const result = await api('PUT', '/admin/authentication', collect());
+  const adding = editing?.isNew === true;
+  const result = adding
+    ? await api('POST', '/admin/authentication/providers', collect())
+    : await api('PUT', editing ? providerPath(editing.id) : '/admin/authentication', collect());
   button.disabled = false;
-  if (result.status === 200) {
+  if (result.status === 200 || result.status === 201) {
+    if (adding) editing = { id: result.body.id, isNew: false };
+    await loadProviders();
     fill(result.body);
-    say('success', 'Saved. The settings apply from the next sign-in.');
+    say(
+      'success',
+      adding
+        ? `Provider ${quoted(result.body)} added. Register its redirect URI (shown below) at its identity provider.`
+        : 'Saved. The settings apply from the next sign-in.',
+    );
     void loadLog();
     return;
   }
-  if (result.body?.error === 'validation_failed' && result.body.fields) {
+  // Field errors: 400 validation_failed, and 409 conflict for an id that is taken.
+  if (result.body?.fields) {
     const count = Object.keys(result.body.fields).length;
     say(
       'error',
@@ -464,6 +565,223 @@ async function copy(button) {
   setTimeout(() => (button.textContent = 'Copy'), 2000);
 }
 
+/** A read-only URI of a provider row, with its Copy button. */
+function copyableUri(provider, key, text, phrase) {
+  const id = `provider-${provider.id}-${key}`;
+  return el(
+    'div',
+    { class: 'field' },
+    el('label', { for: id }, text),
+    el(
+      'div',
+      { class: 'input-row' },
+      el('input', { id, readonly: true, value: provider[key] }),
+      el(
+        'button',
+        {
+          type: 'button',
+          class: 'button copy',
+          'data-copy': id,
+          'aria-label': `Copy the ${phrase} of ${provider.label}`,
+        },
+        'Copy',
+      ),
+    ),
+  );
+}
+
+function rowButton(text, name, onClick, extra = {}) {
+  const button = el(
+    'button',
+    { type: 'button', class: 'button', 'aria-label': name, ...extra },
+    text,
+  );
+  button.addEventListener('click', () => void onClick());
+  return button;
+}
+
+/** One row of the providers list: label, id, state, the URIs to copy, the secret, the actions. */
+function providerRow(provider) {
+  const main = provider.readOnly;
+  const state = main
+    ? el(
+        'span',
+        { class: provider.enabled ? 'badge badge-ok' : 'badge badge-off' },
+        provider.enabled ? 'enabled' : 'off: the method is Password',
+      )
+    : el(
+        'span',
+        { class: provider.enabled ? 'badge badge-ok' : 'badge badge-off' },
+        provider.enabled ? 'enabled' : 'disabled',
+      );
+  const actions = main
+    ? [rowButton('Edit', `Edit the main provider (${provider.label})`, () => editMain())]
+    : [
+        rowButton('Edit', `Edit ${provider.label}`, () => editProvider(provider.id)),
+        rowButton(
+          provider.enabled ? 'Disable' : 'Enable',
+          `${provider.enabled ? 'Disable' : 'Enable'} ${provider.label}`,
+          () => setEnabled(provider, !provider.enabled),
+          { 'data-toggle': provider.id },
+        ),
+        rowButton('Delete', `Delete ${provider.label}`, () => removeProvider(provider), {
+          class: 'button button-quiet',
+        }),
+      ];
+  return el(
+    'li',
+    {
+      class: 'provider',
+      'data-provider': provider.id,
+      'aria-labelledby': `provider-${provider.id}-name`,
+    },
+    el(
+      'div',
+      { class: 'provider-head' },
+      el('h3', { id: `provider-${provider.id}-name`, class: 'provider-name' }, provider.label),
+      el('code', { class: 'provider-id' }, provider.id),
+      state,
+      main ? el('span', { class: 'badge badge-main' }, 'main provider') : null,
+      el('span', { class: 'badge badge-editing' }, 'in the form below'),
+    ),
+    main
+      ? el(
+          'p',
+          { class: 'help' },
+          "The site's own provider: the settings form below edits it, with the sign-in method.",
+        )
+      : null,
+    el(
+      'div',
+      { class: 'grid-2' },
+      copyableUri(provider, 'redirectUri', 'Redirect URI', 'redirect URI'),
+      copyableUri(
+        provider,
+        'backchannelLogoutUri',
+        'Back-channel logout URI',
+        'back-channel logout URI',
+      ),
+    ),
+    el(
+      'p',
+      { class: 'secret-state' },
+      provider.clientSecretSet ? 'A client secret is set.' : 'No client secret set.',
+    ),
+    el('div', { class: 'provider-actions' }, ...actions),
+  );
+}
+
+async function loadProviders() {
+  const result = await api('GET', '/admin/authentication/providers');
+  if (result.status !== 200 || !Array.isArray(result.body)) {
+    say(
+      'error',
+      `Providers not listed: ${result.body?.message ?? reasonMessage(result.body?.error)}`,
+    );
+    return;
+  }
+  providers = result.body;
+  providerRows.replaceChildren(...providers.map(providerRow));
+  markEditedRow();
+  document.getElementById('providers-panel').hidden = false;
+}
+
+/** Points the form at another target; unsaved changes are given up only when the admin agrees. */
+function switchTarget(next, view, focusId) {
+  if (isDirty() && !window.confirm('You have unsaved changes in the form. Discard them?'))
+    return false;
+  editing = next;
+  clearErrors();
+  fill(view);
+  say('info', '');
+  document.getElementById(focusId).focus();
+  return true;
+}
+
+async function editMain() {
+  const settings = await api('GET', '/admin/authentication');
+  if (settings.status !== 200) {
+    say('error', settings.body?.message ?? reasonMessage(settings.body?.error));
+    return;
+  }
+  switchTarget(null, settings.body, 'h-method');
+}
+
+async function editProvider(id) {
+  const result = await api('GET', providerPath(id));
+  if (result.status !== 200) {
+    say('error', `Not opened: ${result.body?.message ?? reasonMessage(result.body?.error)}`);
+    return;
+  }
+  switchTarget({ id, isNew: false }, result.body, 'h-provider');
+}
+
+function addProvider() {
+  const main = providers[0];
+  const oidc = Object.fromEntries(
+    Object.keys(main.oidc).map((key) => [
+      key,
+      Object.hasOwn(NEW_PROVIDER_OIDC, key) ? NEW_PROVIDER_OIDC[key] : main.oidc[key],
+    ]),
+  );
+  const view = {
+    id: '',
+    label: '',
+    enabled: true,
+    oidc,
+    clientSecretSet: false,
+    backchannelLogoutUri: main.backchannelLogoutUri,
+  };
+  if (switchTarget({ id: null, isNew: true }, view, 'h-provider')) providerId.focus();
+}
+
+async function setEnabled(provider, enabled) {
+  const result = await api('PUT', providerPath(provider.id), { enabled });
+  if (result.status !== 200) {
+    say('error', `Not changed: ${result.body?.message ?? reasonMessage(result.body?.error)}`);
+    return;
+  }
+  if (editing?.id === provider.id) {
+    if (isDirty()) providerEnabled.checked = enabled;
+    else fill(result.body);
+  }
+  await loadProviders();
+  say(
+    'success',
+    enabled
+      ? `${quoted(provider)} is enabled: its button is on the login page.`
+      : `${quoted(provider)} is disabled: its button is no longer on the login page.`,
+  );
+  providerRows.querySelector(`[data-toggle="${CSS.escape(provider.id)}"]`)?.focus();
+}
+
+async function removeProvider(provider) {
+  const confirmed = window.confirm(
+    `Delete the provider ${quoted(provider)} (${provider.id})? Its sessions are ended: everyone signed in through it is signed out. Its users and their identities stay.`,
+  );
+  if (!confirmed) return;
+  const result = await api('DELETE', providerPath(provider.id));
+  if (result.status !== 200) {
+    say('error', `Not deleted: ${result.body?.message ?? reasonMessage(result.body?.error)}`);
+    return;
+  }
+  if (editing?.id === provider.id) {
+    const settings = await api('GET', '/admin/authentication');
+    if (settings.status === 200) {
+      editing = null;
+      clearErrors();
+      fill(settings.body);
+    }
+  }
+  await loadProviders();
+  const count = result.body.sessionsRevoked;
+  say(
+    'success',
+    `Provider ${quoted(provider)} deleted; ${plural(count, 'session')} ended. Its users stay.`,
+  );
+  document.getElementById('provider-add').focus();
+}
+
 async function init() {
   const me = await api('GET', '/auth/me');
   if (me.status === 401) {
@@ -481,6 +799,7 @@ async function init() {
     showMessage(pageNotice, 'error', settings.body?.message ?? reasonMessage(settings.body?.error));
     return;
   }
+  await loadProviders();
   fill(settings.body);
   form.hidden = false;
   await loadLog();
@@ -491,7 +810,9 @@ async function testSignIn() {
   const tab = window.open('about:blank', '_blank');
   clearErrors();
   say('info', 'Starting a test sign-in with the settings in this form…');
-  const result = await api('POST', '/admin/authentication/test-sign-in', collect());
+  const result = editing
+    ? await api('POST', `${providerPath(editing.id)}/test-sign-in`, { oidc: collect().oidc })
+    : await api('POST', '/admin/authentication/test-sign-in', collect());
   if (result.status === 200 || result.status === 201) {
     if (tab) {
       tab.opener = null;
@@ -501,7 +822,7 @@ async function testSignIn() {
     return;
   }
   tab?.close();
-  if (result.body?.error === 'validation_failed' && result.body.fields) {
+  if (result.body?.fields) {
     const count = Object.keys(result.body.fields).length;
     say(
       'error',
@@ -536,6 +857,7 @@ document.addEventListener('click', (event) => {
 });
 recheckSessionOnRestore(() => {
   form.hidden = true;
+  document.getElementById('providers-panel').hidden = true;
   document.getElementById('log-panel').hidden = true;
 }, '/admin');
 document.getElementById('discover').addEventListener('click', discover);
@@ -555,7 +877,15 @@ secretChange.addEventListener('click', () => {
   secretChange.hidden = true;
   secretInput.focus();
 });
-for (const button of document.querySelectorAll('[data-copy]'))
-  button.addEventListener('click', () => copy(button));
+// Copy buttons of the form and of the providers list (rows are drawn again after each change).
+document.addEventListener('click', (event) => {
+  const button = event.target instanceof Element ? event.target.closest('[data-copy]') : null;
+  if (button) void copy(button);
+});
+document.getElementById('provider-add').addEventListener('click', addProvider);
+document.getElementById('provider-close').addEventListener('click', () => void editMain());
+providerId.addEventListener('input', () => {
+  if (editing?.isNew) document.getElementById('redirectUri').value = previewRedirectUri();
+});
 
 void init();
