@@ -653,7 +653,7 @@ function providerRow(provider) {
       : null,
     el(
       'div',
-      { class: 'grid-2' },
+      { class: 'provider-uris' },
       copyableUri(provider, 'redirectUri', 'Redirect URI', 'redirect URI'),
       copyableUri(
         provider,
