@@ -100,7 +100,15 @@ describe('admin page: several identity providers (issue 13)', () => {
       expect(await admin.locator('#method-panel').isVisible()).toBe(false);
       // Site-wide settings are not part of a provider's form.
       expect(await admin.getByLabel('Button text').isVisible()).toBe(false);
+      // A new provider starts from the server's defaults, not from the main provider's values.
       expect(await admin.getByLabel('Client ID').inputValue()).toBe('');
+      expect(await admin.getByLabel('Issuer URL').inputValue()).toBe('');
+      expect(await admin.getByLabel('Scopes').inputValue()).toBe('profile email');
+      expect(await admin.getByLabel('User name claim').inputValue()).toBe('sub');
+      expect(await admin.getByLabel('Use PKCE (S256)').isChecked()).toBe(true);
+      expect(await admin.locator('#mapping-rows tr').count()).toBe(0);
+      expect(await admin.locator('#secret-state').textContent()).toBe('No client secret set.');
+      expect(await admin.getByRole('button', { name: 'Test sign-in' }).isDisabled()).toBe(true);
       await admin.locator('#provider\\.id').fill('partners');
       expect(await admin.locator('#redirectUri').inputValue()).toBe(
         url('/api/v1/auth/oidc/partners/callback'),

@@ -1,5 +1,6 @@
 import { api, el, recheckSessionOnRestore, showMessage } from './common.js';
 import { reasonMessage } from './messages.js';
+import { DEFAULT_OIDC_SETTINGS } from './site-rules.js';
 
 const form = document.getElementById('settings-form');
 const pageNotice = document.getElementById('page-notice');
@@ -28,40 +29,6 @@ let lastView = null;
 let cleanBody = '';
 /** Set once the admin agreed to leave, so the browser does not ask a second time. */
 let leaving = false;
-
-/**
- * A new provider's `oidc` before its first save: the defaults of the settings schema. The
- * site-wide fields are not part of a provider's form.
- */
-const NEW_PROVIDER_OIDC = {
-  clientId: '',
-  issuer: '',
-  authorizationEndpoint: '',
-  tokenEndpoint: '',
-  userInfoEndpoint: null,
-  jwksEndpoint: null,
-  endSessionEndpoint: null,
-  tokenEndpointAuthMethod: 'client_secret_post',
-  signatureAlgorithms: ['RS256'],
-  scopes: ['profile', 'email'],
-  usernameClaim: 'sub',
-  createUser: false,
-  sync: false,
-  groupClaim: null,
-  syncTeams: false,
-  teamMapping: [],
-  allowAdminUser: false,
-  logoutUrl: null,
-  prompt: null,
-  maxAge: null,
-  pkce: true,
-  linkExistingUsers: 'userName',
-  allowedGroups: [],
-  allowedEmailDomains: [],
-  adminGroups: [],
-  adminRoleSource: 'manual',
-  jwksCachePeriod: 600,
-};
 
 const providerPath = (id) => `/admin/authentication/providers/${encodeURIComponent(id)}`;
 const quoted = (provider) => `“${provider.label}”`;
@@ -673,6 +640,8 @@ function providerRow(provider) {
 
 async function loadProviders() {
   const result = await api('GET', '/admin/authentication/providers');
+  // A server without several providers: the section stays hidden.
+  if (result.status === 404) return;
   if (result.status !== 200 || !Array.isArray(result.body)) {
     say(
       'error',
@@ -699,6 +668,10 @@ function switchTarget(next, view, focusId) {
 }
 
 async function editMain() {
+  if (editing === null) {
+    document.getElementById('h-method').focus();
+    return;
+  }
   const settings = await api('GET', '/admin/authentication');
   if (settings.status !== 200) {
     say('error', settings.body?.message ?? reasonMessage(settings.body?.error));
@@ -708,6 +681,10 @@ async function editMain() {
 }
 
 async function editProvider(id) {
+  if (editing?.id === id) {
+    document.getElementById('h-provider').focus();
+    return;
+  }
   const result = await api('GET', providerPath(id));
   if (result.status !== 200) {
     say('error', `Not opened: ${result.body?.message ?? reasonMessage(result.body?.error)}`);
@@ -718,10 +695,11 @@ async function editProvider(id) {
 
 function addProvider() {
   const main = providers[0];
+  // The fields this server shows, with the server's defaults (the site-wide ones stay unused).
   const oidc = Object.fromEntries(
     Object.keys(main.oidc).map((key) => [
       key,
-      Object.hasOwn(NEW_PROVIDER_OIDC, key) ? NEW_PROVIDER_OIDC[key] : main.oidc[key],
+      Object.hasOwn(DEFAULT_OIDC_SETTINGS, key) ? DEFAULT_OIDC_SETTINGS[key] : main.oidc[key],
     ]),
   );
   const view = {
