@@ -30,6 +30,8 @@ let cleanBody = '';
 /** Set once the admin agreed to leave, so the browser does not ask a second time. */
 let leaving = false;
 
+/** The sentence of a refused API call: the server's message, else the code's sentence. */
+const refusal = (result) => result.body?.message ?? reasonMessage(result.body?.error);
 const providerPath = (id) => `/admin/authentication/providers/${encodeURIComponent(id)}`;
 const quoted = (provider) => `“${provider.label}”`;
 
@@ -356,7 +358,7 @@ async function save(event) {
     notice.focus();
     return;
   }
-  say('error', `Not saved: ${result.body?.message ?? reasonMessage(result.body?.error)}`);
+  say('error', `Not saved: ${refusal(result)}`);
   notice.focus();
 }
 
@@ -377,7 +379,7 @@ async function discover() {
   });
   button.disabled = false;
   if (result.status !== 200) {
-    const message = result.body?.message ?? reasonMessage(result.body?.error);
+    const message = refusal(result);
     const fields = result.body?.fields
       ? Object.fromEntries(
           Object.entries(result.body.fields).map(([k, v]) => [
@@ -449,8 +451,7 @@ async function createTeam() {
   }
   const result = await api('POST', '/admin/teams', { name });
   if (result.status !== 201) {
-    error.textContent =
-      result.body?.fields?.name ?? result.body?.message ?? reasonMessage(result.body?.error);
+    error.textContent = result.body?.fields?.name ?? refusal(result);
     error.hidden = false;
     input.focus();
     return;
@@ -570,17 +571,12 @@ function rowButton(text, name, onClick, extra = {}) {
 /** One row of the providers list: label, id, state, the URIs to copy, the secret, the actions. */
 function providerRow(provider) {
   const main = provider.readOnly;
-  const state = main
-    ? el(
-        'span',
-        { class: provider.enabled ? 'badge badge-ok' : 'badge badge-off' },
-        provider.enabled ? 'enabled' : 'off: the method is Password',
-      )
-    : el(
-        'span',
-        { class: provider.enabled ? 'badge badge-ok' : 'badge badge-off' },
-        provider.enabled ? 'enabled' : 'disabled',
-      );
+  const off = main ? 'off: the method is Password' : 'disabled';
+  const state = el(
+    'span',
+    { class: provider.enabled ? 'badge badge-ok' : 'badge badge-off' },
+    provider.enabled ? 'enabled' : off,
+  );
   const actions = main
     ? [rowButton('Edit', `Edit the main provider (${provider.label})`, () => editMain())]
     : [
@@ -643,10 +639,7 @@ async function loadProviders() {
   // A server without several providers: the section stays hidden.
   if (result.status === 404) return;
   if (result.status !== 200 || !Array.isArray(result.body)) {
-    say(
-      'error',
-      `Providers not listed: ${result.body?.message ?? reasonMessage(result.body?.error)}`,
-    );
+    say('error', `Providers not listed: ${refusal(result)}`);
     return;
   }
   providers = result.body;
@@ -674,7 +667,7 @@ async function editMain() {
   }
   const settings = await api('GET', '/admin/authentication');
   if (settings.status !== 200) {
-    say('error', settings.body?.message ?? reasonMessage(settings.body?.error));
+    say('error', refusal(settings));
     return;
   }
   switchTarget(null, settings.body, 'h-method');
@@ -687,7 +680,7 @@ async function editProvider(id) {
   }
   const result = await api('GET', providerPath(id));
   if (result.status !== 200) {
-    say('error', `Not opened: ${result.body?.message ?? reasonMessage(result.body?.error)}`);
+    say('error', `Not opened: ${refusal(result)}`);
     return;
   }
   switchTarget({ id, isNew: false }, result.body, 'h-provider');
@@ -716,12 +709,15 @@ function addProvider() {
 async function setEnabled(provider, enabled) {
   const result = await api('PUT', providerPath(provider.id), { enabled });
   if (result.status !== 200) {
-    say('error', `Not changed: ${result.body?.message ?? reasonMessage(result.body?.error)}`);
+    say('error', `Not changed: ${refusal(result)}`);
     return;
   }
   if (editing?.id === provider.id) {
-    if (isDirty()) providerEnabled.checked = enabled;
-    else fill(result.body);
+    // Unsaved changes stay; the checkbox (and what Discard goes back to) follows the change.
+    if (isDirty()) {
+      providerEnabled.checked = enabled;
+      lastView = result.body;
+    } else fill(result.body);
   }
   await loadProviders();
   say(
@@ -740,7 +736,7 @@ async function removeProvider(provider) {
   if (!confirmed) return;
   const result = await api('DELETE', providerPath(provider.id));
   if (result.status !== 200) {
-    say('error', `Not deleted: ${result.body?.message ?? reasonMessage(result.body?.error)}`);
+    say('error', `Not deleted: ${refusal(result)}`);
     return;
   }
   if (editing?.id === provider.id) {
@@ -774,7 +770,7 @@ async function init() {
   await loadTeams();
   const settings = await api('GET', '/admin/authentication');
   if (settings.status !== 200) {
-    showMessage(pageNotice, 'error', settings.body?.message ?? reasonMessage(settings.body?.error));
+    showMessage(pageNotice, 'error', refusal(settings));
     return;
   }
   await loadProviders();
@@ -809,7 +805,7 @@ async function testSignIn() {
     );
     return;
   }
-  say('error', `Test not started: ${result.body?.message ?? reasonMessage(result.body?.error)}`);
+  say('error', `Test not started: ${refusal(result)}`);
 }
 
 form.addEventListener('submit', save);
