@@ -38,6 +38,7 @@ export type {
   LinkExistingUsers,
   AdminRoleSource,
 } from './settings/auth-settings.types.js';
+export { DEFAULT_OIDC_SETTINGS } from './settings/auth-settings.types.js';
 export {
   AlgorithmRegistry,
   BUILT_IN_ALGORITHMS,

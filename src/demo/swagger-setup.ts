@@ -11,7 +11,10 @@ export function setupSwagger(app: INestApplication, sessionCookieName: string): 
     )
     .setVersion('0.1.0')
     .addTag('auth', 'Sign-in, the current user, logout')
-    .addTag('admin', 'Authentication settings, teams, users, auth log (admins only)')
+    .addTag(
+      'admin',
+      'Authentication settings, identity providers, teams, users, auth log (admins only)',
+    )
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'Session token from login' })
     .addCookieAuth(sessionCookieName)
     .build();

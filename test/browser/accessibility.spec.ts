@@ -1,6 +1,8 @@
-// axe-core on every page of the demo (and the demo IdP's), at 1280 and 390 px: no serious or critical violation.
+// axe-core on every page of the demo (and the demo IdP's), at 1280 and 390 px: no serious or critical violation
+// (the admin page with its providers section and a provider's form too).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_USERS } from '../../src/demo/demo-idp-setup.js';
+import { discoveredOidcSettings } from '../support/local-idp-site.js';
 import { seriousViolations } from './support/axe.js';
 import {
   type DemoSite,
@@ -63,6 +65,33 @@ describe('accessibility (axe-core)', () => {
       await admin.locator('#save').click();
       await admin.locator('#error-list li').first().waitFor();
       expect(await seriousViolations(admin)).toEqual([]);
+    });
+
+    it("the admin page's providers section, a provider in the form and its field errors", async () => {
+      const id = `a11y-${viewport.width}`;
+      await site.admin.expect('POST', '/admin/authentication/providers', 201, {
+        id,
+        label: 'Partners SSO',
+        enabled: false,
+        oidc: await discoveredOidcSettings(site.idp, { client_id: 'a11y', client_secret: 'x' }),
+      });
+      try {
+        const admin = await site.newPage(viewport);
+        await signInAsAdmin(site, admin);
+        await admin.locator(`#provider-rows li[data-provider="${id}"]`).waitFor();
+        expect(await seriousViolations(admin)).toEqual([]);
+        await admin.getByRole('button', { name: 'Edit Partners SSO' }).click();
+        await admin.locator('#provider-panel').waitFor({ state: 'visible' });
+        expect(await admin.evaluate(() => document.activeElement?.id)).toBe('h-provider');
+        expect(await seriousViolations(admin)).toEqual([]);
+        await admin.getByRole('button', { name: 'Add provider' }).click();
+        await admin.locator('#provider\\.id').fill('Not A Slug');
+        await admin.locator('#save').click();
+        await admin.locator('[data-field="id"] .field-error').waitFor({ state: 'visible' });
+        expect(await seriousViolations(admin)).toEqual([]);
+      } finally {
+        await site.admin.expect('DELETE', `/admin/authentication/providers/${id}`, 200);
+      }
     });
   });
 });

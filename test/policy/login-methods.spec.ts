@@ -95,6 +95,19 @@ describe('GET /auth/methods: login page settings', () => {
     expect(document.paths['/api/v1/admin/authentication/test-sign-in/{id}']?.get?.tags).toContain(
       'admin',
     );
+    // Several providers (issue 13): the admin routes and each provider's sign-in.
+    const providers = '/api/v1/admin/authentication/providers';
+    expect(Object.keys(document.paths[providers] ?? {})).toEqual(
+      expect.arrayContaining(['get', 'post']),
+    );
+    expect(Object.keys(document.paths[`${providers}/{id}`] ?? {})).toEqual(
+      expect.arrayContaining(['get', 'put', 'delete']),
+    );
+    expect(document.paths[`${providers}/{id}/test-sign-in`]?.post?.tags).toContain('admin');
+    for (const method of ['get', 'post'])
+      expect(document.paths[providers]?.[method]?.tags, method).toContain('admin');
+    expect(document.paths['/api/v1/auth/oidc/{providerId}/login']?.get?.tags).toContain('auth');
+    expect(document.paths['/api/v1/auth/oidc/{providerId}/callback']?.get?.tags).toContain('auth');
     const schemas = document.components.schemas;
     expect(Object.keys(schemas.AuthMethodsDto?.properties ?? {})).toEqual(
       expect.arrayContaining(['autoRedirect', 'buttonLabel', 'providers']),

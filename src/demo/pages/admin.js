@@ -1,5 +1,6 @@
 import { api, el, recheckSessionOnRestore, showMessage } from './common.js';
 import { reasonMessage } from './messages.js';
+import { DEFAULT_OIDC_SETTINGS } from './site-rules.js';
 
 const form = document.getElementById('settings-form');
 const pageNotice = document.getElementById('page-notice');
@@ -10,13 +11,29 @@ const savebarActions = document.getElementById('savebar-actions');
 const secretInput = document.getElementById('oidc.clientSecret');
 const secretChange = document.getElementById('secret-change');
 const mappingRows = document.getElementById('mapping-rows');
+const providerRows = document.getElementById('provider-rows');
+const providerId = document.getElementById('provider.id');
+const providerLabel = document.getElementById('provider.label');
+const providerEnabled = document.getElementById('provider.enabled');
 let teams = [];
+/** Every provider as last listed, `default` (the main provider) first. */
+let providers = [];
+/**
+ * What the form edits: null for the main provider (`GET/PUT /admin/authentication`), else
+ * `{id, isNew}` for a provider of `/admin/authentication/providers`. One form, one code path.
+ */
+let editing = null;
 /** The settings as last loaded or saved: what Discard goes back to. */
 let lastView = null;
 /** `collect()` of the last loaded or saved settings, to tell whether the form has changes. */
 let cleanBody = '';
 /** Set once the admin agreed to leave, so the browser does not ask a second time. */
 let leaving = false;
+
+/** The sentence of a refused API call: the server's message, else the code's sentence. */
+const refusal = (result) => result.body?.message ?? reasonMessage(result.body?.error);
+const providerPath = (id) => `/admin/authentication/providers/${encodeURIComponent(id)}`;
+const quoted = (provider) => `“${provider.label}”`;
 
 /** Inputs of the settings this server knows (a setting absent from its answer is hidden). */
 const settingInputs = () =>
@@ -27,15 +44,50 @@ function pick(view, path) {
   return path.split('.').reduce((value, key) => (value == null ? undefined : value[key]), view);
 }
 
+/** Shows the part of the form that only one kind of target has: the method, or id/label/enabled. */
+function fillTarget(view) {
+  document.getElementById('method-panel').hidden = editing !== null;
+  document.getElementById('provider-panel').hidden = editing === null;
+  for (const note of form.querySelectorAll('[data-provider-only]')) note.hidden = editing === null;
+  for (const radio of form.elements.method) radio.checked = radio.value === view.method;
+  if (editing) {
+    document.getElementById('h-provider').textContent = editing.isNew
+      ? 'New provider'
+      : `Provider ${quoted(view)}`;
+    providerId.value = view.id ?? '';
+    providerId.readOnly = !editing.isNew;
+    providerLabel.value = view.label ?? '';
+    providerEnabled.checked = view.enabled !== false;
+  }
+  const testButton = document.getElementById('test-sign-in');
+  testButton.disabled = editing?.isNew === true;
+  document.getElementById('test-sign-in-note').hidden = editing?.isNew !== true;
+  markEditedRow();
+}
+
+/** Marks the providers list's row of what the form edits. */
+function markEditedRow() {
+  for (const row of providerRows.children)
+    row.classList.toggle('is-editing', row.dataset.provider === (editing?.id ?? 'default'));
+}
+
+/** The redirect URI a provider gets (shown while a new one is typed in; the server's rule). */
+function previewRedirectUri() {
+  const main = providers[0]?.redirectUri ?? '';
+  const id = providerId.value.trim();
+  return id ? main.replace(/\/callback$/, `/${id}/callback`) : '';
+}
+
 function fill(view) {
   lastView = view;
-  for (const radio of form.elements.method) radio.checked = radio.value === view.method;
+  fillTarget(view);
   for (const input of form.querySelectorAll('[data-setting]')) {
     const value = pick(view, input.dataset.setting);
-    // A server without this setting yet: neither shown nor sent.
-    input.dataset.absent = String(value === undefined);
     const container = input.closest('[data-field]');
-    if (container) container.hidden = value === undefined;
+    // A server without this setting yet, or a site-wide one in a provider's form: neither shown nor sent.
+    const unused = value === undefined || (editing !== null && !!input.closest('[data-site-wide]'));
+    input.dataset.absent = String(unused);
+    if (container) container.hidden = unused;
     switch (input.dataset.kind) {
       case 'bool':
         input.checked = value === true;
@@ -58,7 +110,7 @@ function fill(view) {
     const inputs = [...panel.querySelectorAll('[data-setting]')];
     if (inputs.length) panel.hidden = inputs.every((input) => input.dataset.absent === 'true');
   }
-  document.getElementById('redirectUri').value = view.redirectUri;
+  document.getElementById('redirectUri').value = view.redirectUri ?? previewRedirectUri();
   document.getElementById('backchannelLogoutUri').value = view.backchannelLogoutUri;
   showSecretState(view.clientSecretSet);
   mappingRows.replaceChildren();
@@ -102,7 +154,10 @@ function showSecretState(isSet) {
   secretChange.textContent = 'Change';
 }
 
-/** The PUT body: every field of the form; the secret only when one was typed. */
+/**
+ * The body of the save: every field of the form; the secret only when one was typed. The main
+ * provider's is `{method, oidc}`, a provider's `{label, enabled, oidc}` (and `id` when new).
+ */
 function collect() {
   const oidc = {};
   for (const input of settingInputs()) {
@@ -139,6 +194,10 @@ function collect() {
     group: row.querySelector('input').value.trim(),
   }));
   if (secretInput.value) oidc.clientSecret = secretInput.value;
+  if (editing) {
+    const body = { label: providerLabel.value.trim(), enabled: providerEnabled.checked, oidc };
+    return editing.isNew ? { id: providerId.value.trim(), ...body } : body;
+  }
   const method = [...form.elements.method].find((radio) => radio.checked)?.value;
   return { method, oidc };
 }
@@ -270,15 +329,26 @@ async function save(event) {
   const button = document.getElementById('save');
   button.disabled = true;
   say('info', 'Saving…');
-  const result = await api('PUT', '/admin/authentication', collect());
+  const adding = editing?.isNew === true;
+  const result = adding
+    ? await api('POST', '/admin/authentication/providers', collect())
+    : await api('PUT', editing ? providerPath(editing.id) : '/admin/authentication', collect());
   button.disabled = false;
-  if (result.status === 200) {
+  if (result.status === 200 || result.status === 201) {
+    if (adding) editing = { id: result.body.id, isNew: false };
+    await loadProviders();
     fill(result.body);
-    say('success', 'Saved. The settings apply from the next sign-in.');
+    say(
+      'success',
+      adding
+        ? `Provider ${quoted(result.body)} added. Register its redirect URI (shown below) at its identity provider.`
+        : 'Saved. The settings apply from the next sign-in.',
+    );
     void loadLog();
     return;
   }
-  if (result.body?.error === 'validation_failed' && result.body.fields) {
+  // Field errors: 400 validation_failed, and 409 conflict for an id that is taken.
+  if (result.body?.fields) {
     const count = Object.keys(result.body.fields).length;
     say(
       'error',
@@ -288,7 +358,7 @@ async function save(event) {
     notice.focus();
     return;
   }
-  say('error', `Not saved: ${result.body?.message ?? reasonMessage(result.body?.error)}`);
+  say('error', `Not saved: ${refusal(result)}`);
   notice.focus();
 }
 
@@ -309,7 +379,7 @@ async function discover() {
   });
   button.disabled = false;
   if (result.status !== 200) {
-    const message = result.body?.message ?? reasonMessage(result.body?.error);
+    const message = refusal(result);
     const fields = result.body?.fields
       ? Object.fromEntries(
           Object.entries(result.body.fields).map(([k, v]) => [
@@ -381,8 +451,7 @@ async function createTeam() {
   }
   const result = await api('POST', '/admin/teams', { name });
   if (result.status !== 201) {
-    error.textContent =
-      result.body?.fields?.name ?? result.body?.message ?? reasonMessage(result.body?.error);
+    error.textContent = result.body?.fields?.name ?? refusal(result);
     error.hidden = false;
     input.focus();
     return;
@@ -464,6 +533,229 @@ async function copy(button) {
   setTimeout(() => (button.textContent = 'Copy'), 2000);
 }
 
+/** A read-only URI of a provider row, with its Copy button. */
+function copyableUri(provider, key, text, phrase) {
+  const id = `provider-${provider.id}-${key}`;
+  return el(
+    'div',
+    { class: 'field' },
+    el('label', { for: id }, text),
+    el(
+      'div',
+      { class: 'input-row' },
+      el('input', { id, readonly: true, value: provider[key] }),
+      el(
+        'button',
+        {
+          type: 'button',
+          class: 'button copy',
+          'data-copy': id,
+          'aria-label': `Copy the ${phrase} of ${provider.label}`,
+        },
+        'Copy',
+      ),
+    ),
+  );
+}
+
+function rowButton(text, name, onClick, extra = {}) {
+  const button = el(
+    'button',
+    { type: 'button', class: 'button', 'aria-label': name, ...extra },
+    text,
+  );
+  button.addEventListener('click', () => void onClick());
+  return button;
+}
+
+/** One row of the providers list: label, id, state, the URIs to copy, the secret, the actions. */
+function providerRow(provider) {
+  const main = provider.readOnly;
+  const off = main ? 'off: the method is Password' : 'disabled';
+  const state = el(
+    'span',
+    { class: provider.enabled ? 'badge badge-ok' : 'badge badge-off' },
+    provider.enabled ? 'enabled' : off,
+  );
+  const actions = main
+    ? [rowButton('Edit', `Edit the main provider (${provider.label})`, () => editMain())]
+    : [
+        rowButton('Edit', `Edit ${provider.label}`, () => editProvider(provider.id)),
+        rowButton(
+          provider.enabled ? 'Disable' : 'Enable',
+          `${provider.enabled ? 'Disable' : 'Enable'} ${provider.label}`,
+          () => setEnabled(provider, !provider.enabled),
+          { 'data-toggle': provider.id },
+        ),
+        rowButton('Delete', `Delete ${provider.label}`, () => removeProvider(provider), {
+          class: 'button button-quiet',
+        }),
+      ];
+  return el(
+    'li',
+    {
+      class: 'provider',
+      'data-provider': provider.id,
+      'aria-labelledby': `provider-${provider.id}-name`,
+    },
+    el(
+      'div',
+      { class: 'provider-head' },
+      el('h3', { id: `provider-${provider.id}-name`, class: 'provider-name' }, provider.label),
+      el('code', { class: 'provider-id' }, provider.id),
+      state,
+      main ? el('span', { class: 'badge badge-main' }, 'main provider') : null,
+      el('span', { class: 'badge badge-editing' }, 'in the form below'),
+    ),
+    main
+      ? el(
+          'p',
+          { class: 'help' },
+          "The site's own provider: the settings form below edits it, with the sign-in method.",
+        )
+      : null,
+    el(
+      'div',
+      { class: 'provider-uris' },
+      copyableUri(provider, 'redirectUri', 'Redirect URI', 'redirect URI'),
+      copyableUri(
+        provider,
+        'backchannelLogoutUri',
+        'Back-channel logout URI',
+        'back-channel logout URI',
+      ),
+    ),
+    el(
+      'p',
+      { class: 'secret-state' },
+      provider.clientSecretSet ? 'A client secret is set.' : 'No client secret set.',
+    ),
+    el('div', { class: 'provider-actions' }, ...actions),
+  );
+}
+
+async function loadProviders() {
+  const result = await api('GET', '/admin/authentication/providers');
+  // A server without several providers: the section stays hidden.
+  if (result.status === 404) return;
+  if (result.status !== 200 || !Array.isArray(result.body)) {
+    say('error', `Providers not listed: ${refusal(result)}`);
+    return;
+  }
+  providers = result.body;
+  providerRows.replaceChildren(...providers.map(providerRow));
+  markEditedRow();
+  document.getElementById('providers-panel').hidden = false;
+}
+
+/** Points the form at another target; unsaved changes are given up only when the admin agrees. */
+function switchTarget(next, view, focusId) {
+  if (isDirty() && !window.confirm('You have unsaved changes in the form. Discard them?'))
+    return false;
+  editing = next;
+  clearErrors();
+  fill(view);
+  say('info', '');
+  document.getElementById(focusId).focus();
+  return true;
+}
+
+async function editMain() {
+  if (editing === null) {
+    document.getElementById('h-method').focus();
+    return;
+  }
+  const settings = await api('GET', '/admin/authentication');
+  if (settings.status !== 200) {
+    say('error', refusal(settings));
+    return;
+  }
+  switchTarget(null, settings.body, 'h-method');
+}
+
+async function editProvider(id) {
+  if (editing?.id === id) {
+    document.getElementById('h-provider').focus();
+    return;
+  }
+  const result = await api('GET', providerPath(id));
+  if (result.status !== 200) {
+    say('error', `Not opened: ${refusal(result)}`);
+    return;
+  }
+  switchTarget({ id, isNew: false }, result.body, 'h-provider');
+}
+
+function addProvider() {
+  const main = providers[0];
+  // The fields this server shows, with the server's defaults (the site-wide ones stay unused).
+  const oidc = Object.fromEntries(
+    Object.keys(main.oidc).map((key) => [
+      key,
+      Object.hasOwn(DEFAULT_OIDC_SETTINGS, key) ? DEFAULT_OIDC_SETTINGS[key] : main.oidc[key],
+    ]),
+  );
+  const view = {
+    id: '',
+    label: '',
+    enabled: true,
+    oidc,
+    clientSecretSet: false,
+    backchannelLogoutUri: main.backchannelLogoutUri,
+  };
+  if (switchTarget({ id: null, isNew: true }, view, 'h-provider')) providerId.focus();
+}
+
+async function setEnabled(provider, enabled) {
+  const result = await api('PUT', providerPath(provider.id), { enabled });
+  if (result.status !== 200) {
+    say('error', `Not changed: ${refusal(result)}`);
+    return;
+  }
+  if (editing?.id === provider.id) {
+    // Unsaved changes stay; the checkbox (and what Discard goes back to) follows the change.
+    if (isDirty()) {
+      providerEnabled.checked = enabled;
+      lastView = result.body;
+    } else fill(result.body);
+  }
+  await loadProviders();
+  say(
+    'success',
+    enabled
+      ? `${quoted(provider)} is enabled: its button is on the login page.`
+      : `${quoted(provider)} is disabled: its button is no longer on the login page.`,
+  );
+  providerRows.querySelector(`[data-toggle="${CSS.escape(provider.id)}"]`)?.focus();
+}
+
+async function removeProvider(provider) {
+  const confirmed = window.confirm(
+    `Delete the provider ${quoted(provider)} (${provider.id})? Its sessions are ended: everyone signed in through it is signed out. Its users and their identities stay.`,
+  );
+  if (!confirmed) return;
+  const result = await api('DELETE', providerPath(provider.id));
+  if (result.status !== 200) {
+    say('error', `Not deleted: ${refusal(result)}`);
+    return;
+  }
+  if (editing?.id === provider.id) {
+    const settings = await api('GET', '/admin/authentication');
+    if (settings.status === 200) {
+      editing = null;
+      clearErrors();
+      fill(settings.body);
+    }
+  }
+  await loadProviders();
+  const count = result.body.sessionsRevoked;
+  say(
+    'success',
+    `Provider ${quoted(provider)} deleted; ${plural(count, 'session')} ended. Its users stay.`,
+  );
+  document.getElementById('provider-add').focus();
+}
+
 async function init() {
   const me = await api('GET', '/auth/me');
   if (me.status === 401) {
@@ -478,9 +770,10 @@ async function init() {
   await loadTeams();
   const settings = await api('GET', '/admin/authentication');
   if (settings.status !== 200) {
-    showMessage(pageNotice, 'error', settings.body?.message ?? reasonMessage(settings.body?.error));
+    showMessage(pageNotice, 'error', refusal(settings));
     return;
   }
+  await loadProviders();
   fill(settings.body);
   form.hidden = false;
   await loadLog();
@@ -491,7 +784,9 @@ async function testSignIn() {
   const tab = window.open('about:blank', '_blank');
   clearErrors();
   say('info', 'Starting a test sign-in with the settings in this form…');
-  const result = await api('POST', '/admin/authentication/test-sign-in', collect());
+  const result = editing
+    ? await api('POST', `${providerPath(editing.id)}/test-sign-in`, { oidc: collect().oidc })
+    : await api('POST', '/admin/authentication/test-sign-in', collect());
   if (result.status === 200 || result.status === 201) {
     if (tab) {
       tab.opener = null;
@@ -501,7 +796,7 @@ async function testSignIn() {
     return;
   }
   tab?.close();
-  if (result.body?.error === 'validation_failed' && result.body.fields) {
+  if (result.body?.fields) {
     const count = Object.keys(result.body.fields).length;
     say(
       'error',
@@ -510,7 +805,7 @@ async function testSignIn() {
     );
     return;
   }
-  say('error', `Test not started: ${result.body?.message ?? reasonMessage(result.body?.error)}`);
+  say('error', `Test not started: ${refusal(result)}`);
 }
 
 form.addEventListener('submit', save);
@@ -536,6 +831,7 @@ document.addEventListener('click', (event) => {
 });
 recheckSessionOnRestore(() => {
   form.hidden = true;
+  document.getElementById('providers-panel').hidden = true;
   document.getElementById('log-panel').hidden = true;
 }, '/admin');
 document.getElementById('discover').addEventListener('click', discover);
@@ -555,7 +851,15 @@ secretChange.addEventListener('click', () => {
   secretChange.hidden = true;
   secretInput.focus();
 });
-for (const button of document.querySelectorAll('[data-copy]'))
-  button.addEventListener('click', () => copy(button));
+// Copy buttons of the form and of the providers list (rows are drawn again after each change).
+document.addEventListener('click', (event) => {
+  const button = event.target instanceof Element ? event.target.closest('[data-copy]') : null;
+  if (button) void copy(button);
+});
+document.getElementById('provider-add').addEventListener('click', addProvider);
+document.getElementById('provider-close').addEventListener('click', () => void editMain());
+providerId.addEventListener('input', () => {
+  if (editing?.isNew) document.getElementById('redirectUri').value = previewRedirectUri();
+});
 
 void init();
