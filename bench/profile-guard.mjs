@@ -5,16 +5,7 @@ import autocannon from 'autocannon';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  benchMain,
-  createDatabase,
-  figure,
-  fmt,
-  note,
-  SMOKE,
-  sqlClient,
-  startApp,
-} from './lib/harness.mjs';
+import { benchMain, createDatabase, figure, fmt, note, SMOKE, sqlClient } from './lib/harness.mjs';
 import { startPeer } from './lib/peers.mjs';
 import { readProfile } from './lib/profile.mjs';
 import { seedSessions, seedUser } from './lib/seed.mjs';
@@ -28,7 +19,8 @@ const load = (url, path, headers, seconds = SECONDS) =>
 export async function profileGuard({ serverUrl }) {
   const dir = mkdtempSync(join(tmpdir(), 'bench-prof-'));
   const databaseUrl = await createDatabase(serverUrl, 'profile');
-  const app = await startApp({ databaseUrl });
+  // The host that imports the module and nothing else (bench/peers/module-host.mjs).
+  const app = await startPeer({ peer: 'module-host', databaseUrl });
   const bare = await startPeer({ peer: 'bare' });
   try {
     const db = await sqlClient(databaseUrl);
@@ -78,7 +70,7 @@ export async function profileGuard({ serverUrl }) {
       `${fmt(perReq(m.busyUs, mReq), 0)} µs vs ${fmt(perReq(b.busyUs, bReq), 0)} µs bare`,
       'none (informative: where the microseconds go)',
       undefined,
-      `busy CPU of the app process ÷ requests served (${mReq} GET /hello/me with a hot Bearer session; ${bReq} GET /hello of the bare Nest app; ${CONNECTIONS} connections, ${SECONDS} s each, profiled in-process at 100 µs sampling during the load only); the module's own code ${fmt(perReq(ownUs, mReq), 1)} µs (${ownPlaces.map(([place, us]) => `${place.slice(9)} ${fmt(perReq(us, mReq), 1)}`).join(', ')}); SessionGuard.canActivate with callees ${fmt(perReq(guardUs, mReq), 1)} µs; GC ${fmt(perReq(gc(m), mReq), 1)} vs ${fmt(perReq(gc(b), bReq), 1)} µs; top own functions (µs): ${topOwn.join('; ')}; top other places (µs): ${notOwn.join('; ')}`,
+      `busy CPU of the app process ÷ requests served (${mReq} GET /hello/me of a host app that imports the module and nothing else, a hot Bearer session; ${bReq} GET /hello of the bare Nest app; ${CONNECTIONS} connections, ${SECONDS} s each, profiled in-process at 100 µs sampling during the load only); the module's own code ${fmt(perReq(ownUs, mReq), 1)} µs (${ownPlaces.map(([place, us]) => `${place.slice(9)} ${fmt(perReq(us, mReq), 1)}`).join(', ')}); SessionGuard.canActivate with callees ${fmt(perReq(guardUs, mReq), 1)} µs; GC ${fmt(perReq(gc(m), mReq), 1)} vs ${fmt(perReq(gc(b), bReq), 1)} µs; top own functions (µs): ${topOwn.join('; ')}; top other places (µs): ${notOwn.join('; ')}`,
     );
     if (!process.env.BENCH_KEEP_PROFILES) rmSync(dir, { recursive: true, force: true });
   } finally {

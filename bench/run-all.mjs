@@ -14,6 +14,7 @@ export const SCRIPTS = [
   'jwks.mjs',
   'revocation.mjs',
   'profile-guard.mjs',
+  'profile-login.mjs',
 ];
 
 function run(script, env) {

@@ -44,6 +44,8 @@ export function httpRequestOf(context: ExecutionContext): AuthRequest | undefine
 @Injectable()
 export class SessionGuard implements CanActivate {
   private readonly origin: string;
+  /** `@Public()` of each class and handler, looked up once: metadata is fixed after start-up. */
+  private readonly publicHandlers = new WeakMap<object, WeakMap<object, boolean>>();
 
   constructor(
     private readonly reflector: Reflector,
@@ -54,11 +56,7 @@ export class SessionGuard implements CanActivate {
   }
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
-    const isPublic = this.reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
-    if (isPublic) return true;
+    if (this.isPublic(context)) return true;
     const request = httpRequestOf(context);
     if (!request) return false;
     // Already resolved by an earlier run of this guard (global and on the route, or Passport).
@@ -78,5 +76,19 @@ export class SessionGuard implements CanActivate {
       request.user = state.user;
       return true;
     });
+  }
+
+  private isPublic(context: ExecutionContext): boolean {
+    const handler = context.getHandler();
+    const owner = context.getClass();
+    // By class, then handler: one inherited handler can serve a public and a guarded class.
+    let byHandler = this.publicHandlers.get(owner);
+    if (!byHandler) this.publicHandlers.set(owner, (byHandler = new WeakMap()));
+    let known = byHandler.get(handler);
+    if (known === undefined) {
+      known = !!this.reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC, [handler, owner]);
+      byHandler.set(handler, known);
+    }
+    return known;
   }
 }

@@ -13,6 +13,9 @@ const FIGURES: Record<string, string[]> = {
     'guarded route ÷ bare (Bearer)',
     'guarded route ÷ bare (cookie)',
     '@Public() route ÷ bare',
+    'demo app guarded route ÷ bare (Bearer)',
+    'demo app guarded route ÷ bare (cookie)',
+    'demo app @Public() route ÷ bare',
     'guarded route ÷ bare (10 000 sessions rotated)',
     'peer passport-jwt (KeyObject secret) ÷ bare',
     'peer passport-jwt (as the Nest docs) ÷ bare',
@@ -27,6 +30,7 @@ const FIGURES: Record<string, string[]> = {
     'login time (app side)',
     'login database round trips',
   ],
+  'profile-login.mjs': ['login CPU per login (profile)'],
   'providers.mjs': [
     'providers guard ratio 50 vs 1',
     'providers guard ÷ bare (1 provider)',
