@@ -97,6 +97,8 @@ export class BackchannelLogoutService {
    */
   private async settingsFor(token: string): Promise<AuthSettings> {
     const site = await this.settings.get();
+    // Only `default` can verify it: no need to decode the token twice.
+    if (this.providers.knownNoneEnabled()) return site;
     const named = unverifiedIssuer(token);
     if (!named) return site;
     const defaultFits = site.oidc.issuer === named.iss && named.aud.includes(site.oidc.clientId);

@@ -173,6 +173,20 @@ export class ProviderSettingsService {
     return found.id === null ? undefined : this.get(found.id);
   }
 
+  /**
+   * True when this instance knows, without a query, that no provider besides `default` is
+   * enabled (the cached list is current); false when unknown, and then the list is read in the
+   * background for the next call.
+   */
+  knownNoneEnabled(): boolean {
+    if (this.list && this.freshness.current(this.list.ticket))
+      return !this.list.rows.some((row) => row.enabled);
+    this.providerList().catch((error: unknown) =>
+      this.logger.warn(`Reading the providers failed: ${String(error)}`),
+    );
+    return false;
+  }
+
   /** Forgets a provider at once on this instance (others see its version probe fail). */
   forget(providerId: string): void {
     this.cache.delete(providerId);

@@ -26,7 +26,8 @@ export function refuseCrossSite(
 /** The HTTP request of a context: plain HTTP, or GraphQL over HTTP (`args[2].req`). */
 export function httpRequestOf(context: ExecutionContext): AuthRequest | undefined {
   const type = context.getType<string>();
-  if (type === 'http') return context.switchToHttp().getRequest<AuthRequest>();
+  // The request is the first argument (what switchToHttp().getRequest() answers, without its closures).
+  if (type === 'http') return context.getArgByIndex<AuthRequest>(0);
   if (type === 'graphql') {
     // GqlExecutionContext's layout (root, args, context, info), read without importing it.
     const graphqlContext = context.getArgs<unknown[]>()[2] as { req?: AuthRequest } | undefined;
