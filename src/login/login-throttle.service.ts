@@ -9,8 +9,15 @@ import {
 import type { AuthLogEntity } from '../auth-log/auth-log.entity.js';
 import { AuthError } from '../common/auth-error.js';
 
-/** Reasons the per-address count leaves out (`AuthLogService.addressRefusals`). */
-const UNCOUNTED_REFUSALS = new Set(['too_many_attempts', 'logout_token_replayed']);
+/**
+ * Refusals after which no count is taken: those `AuthLogService.addressRefusals` leaves out, and
+ * a database outage (not the client's doing, and the count could not be read anyway).
+ */
+const UNCOUNTED_REFUSALS = new Set([
+  'too_many_attempts',
+  'logout_token_replayed',
+  'service_unavailable',
+]);
 
 /** Who is asking, as far as the throttle can tell. */
 export interface PasswordAttempt {
@@ -101,7 +108,7 @@ export class LoginThrottleService {
     limit: number,
     reason: string,
   ): Promise<void> {
-    // Refusals `addressRefusals` does not count change nothing (a flood already refused costs no read).
+    // A flood already refused from memory costs no read.
     if (UNCOUNTED_REFUSALS.has(reason)) return;
     const refusals: CountedFailure[] = await this.authLog.addressRefusals(
       method,

@@ -85,7 +85,7 @@ export class BackchannelLogoutService {
           refusal.code,
         )
         .catch((counting: unknown) =>
-          this.logger.error(`Counting refusals failed: ${String(counting)}`),
+          this.logger.warn(`Counting refusals failed: ${String(counting)}`),
         );
       throw refusal;
     }

@@ -205,7 +205,7 @@ export class OidcLoginService {
           error.code,
         )
         .catch((counting: unknown) =>
-          this.logger.error(`Counting refusals failed: ${String(counting)}`),
+          this.logger.warn(`Counting refusals failed: ${String(counting)}`),
         );
       throw error;
     }
