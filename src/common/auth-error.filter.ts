@@ -131,7 +131,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   // SQLSTATE classes 08 (connection exception) and 57P (operator intervention: shutdown, restart).
   if (/^(08|57P)/.test(value)) return true;
   const message = error instanceof Error ? error.message : '';
-  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|is not queryable|Query runner already released|terminating connection|the database system is (starting up|shutting down|not yet accepting connections)/i.test(
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|is not queryable|Query runner already released|query runner was already released|terminating connection|the database system is (starting up|shutting down|not yet accepting connections)/i.test(
     message,
   );
 }
