@@ -1,12 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DataSource, type EntityManager, In } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { InjectAuthOptions } from '../auth.module-definition.js';
 import type { ResolvedAuthOptions } from '../auth-options.js';
 import { AuthError, isAuthError } from '../common/auth-error.js';
 import { decryptSecret, encryptSecret } from '../common/crypto.js';
 import { isUniqueViolation } from '../common/db-errors.js';
 import { buttonLabelOf } from '../login/login-methods.js';
-import { AlgorithmRegistry } from '../oidc/algorithm-registry.js';
 import { OidcStrategyCache } from '../oidc/oidc-strategy.cache.js';
 import { SessionCache } from '../sessions/session-cache.js';
 import { AuthSettingsService } from '../settings/auth-settings.service.js';
@@ -15,8 +14,7 @@ import {
   DEFAULT_OIDC_SETTINGS,
   type StoredOidcSettings,
 } from '../settings/auth-settings.types.js';
-import { type ValidationContext, validateSettingsUpdate } from '../settings/settings-validator.js';
-import { TeamEntity } from '../teams/team.entity.js';
+import { validateSettingsUpdate } from '../settings/settings-validator.js';
 import { ProviderEntity } from './provider.entity.js';
 import {
   DEFAULT_PROVIDER_ID,
@@ -64,7 +62,6 @@ export class ProvidersService {
     private readonly dataSource: DataSource,
     private readonly settingsService: AuthSettingsService,
     private readonly providerSettings: ProviderSettingsService,
-    private readonly algorithms: AlgorithmRegistry,
     private readonly sessionCache: SessionCache,
     private readonly strategies: OidcStrategyCache,
     @InjectAuthOptions() private readonly options: ResolvedAuthOptions,
@@ -260,27 +257,14 @@ export class ProvidersService {
             key === 'buttonLabel'
               ? 'A provider\'s button text is its "label".'
               : 'Site-wide: set it in the oidc object of PUT /admin/authentication.';
-    const current = { ...DEFAULT_OIDC_SETTINGS, ...row?.oidc, ...NEUTRAL_SITE_FIELDS };
-    const context: ValidationContext = {
-      current: {
+    const context = this.settingsService.validationContextFor(
+      {
         method: 'oidc',
-        oidc: current,
-        clientSecretSet: !!row?.clientSecretEncrypted,
-        clientSecretBytes: this.storedSecretBytes(row),
+        oidc: { ...row?.oidc, ...NEUTRAL_SITE_FIELDS },
+        clientSecretEncrypted: row?.clientSecretEncrypted,
       },
-      isAlgorithmRegistered: (name) => this.algorithms.has(name),
-      registeredAlgorithms: () => this.algorithms.names(),
-      isJwksAlgorithm: (name) => this.algorithms.get(name)?.keySource === 'jwks',
-      isSecretAlgorithm: (name) => this.algorithms.get(name)?.keySource === 'client_secret',
-      teamExists: async (ids) =>
-        new Set(
-          (
-            await manager
-              .getRepository(TeamEntity)
-              .find({ where: { id: In(ids) }, select: { id: true } })
-          ).map((team) => team.id),
-        ),
-    };
+      manager,
+    );
     const withoutSiteWide = isRecord(oidc)
       ? Object.fromEntries(
           Object.entries(oidc).filter(
@@ -304,15 +288,6 @@ export class ProvidersService {
         return undefined;
       }
       throw error;
-    }
-  }
-
-  private storedSecretBytes(row: ProviderEntity | undefined): number | undefined {
-    if (!row?.clientSecretEncrypted) return undefined;
-    try {
-      return Buffer.byteLength(decryptSecret(row.clientSecretEncrypted, this.options.secretKey));
-    } catch {
-      return undefined;
     }
   }
 

@@ -12,6 +12,7 @@ import {
   type AuthSettings,
   type AuthSettingsView,
   DEFAULT_OIDC_SETTINGS,
+  type StoredOidcSettings,
 } from './auth-settings.types.js';
 import { SettingsFreshness } from './settings-freshness.js';
 import { type ValidationContext, validateSettingsUpdate } from './settings-validator.js';
@@ -122,12 +123,30 @@ export class AuthSettingsService {
   }
 
   private validationContext(row: AuthSettingsEntity, manager: EntityManager): ValidationContext {
+    return this.validationContextFor(
+      { method: row.method, oidc: row.oidc, clientSecretEncrypted: row.clientSecretEncrypted },
+      manager,
+    );
+  }
+
+  /**
+   * The validator's context for stored settings: the site's, or a provider's (ProvidersService).
+   * `oidc` is taken over the defaults; the stored secret is decrypted only for its length.
+   */
+  validationContextFor(
+    stored: {
+      method: AuthSettings['method'];
+      oidc: Partial<StoredOidcSettings> | undefined;
+      clientSecretEncrypted: string | null | undefined;
+    },
+    manager: EntityManager,
+  ): ValidationContext {
     return {
       current: {
-        method: row.method,
-        oidc: { ...DEFAULT_OIDC_SETTINGS, ...row.oidc },
-        clientSecretSet: !!row.clientSecretEncrypted,
-        clientSecretBytes: this.storedSecretBytes(row),
+        method: stored.method,
+        oidc: { ...DEFAULT_OIDC_SETTINGS, ...stored.oidc },
+        clientSecretSet: !!stored.clientSecretEncrypted,
+        clientSecretBytes: this.storedSecretBytes(stored.clientSecretEncrypted),
       },
       isAlgorithmRegistered: (name) => this.algorithms.has(name),
       registeredAlgorithms: () => this.algorithms.names(),
@@ -165,14 +184,11 @@ export class AuthSettingsService {
     return mapping.length - kept.length;
   }
 
-  /** UTF-8 length of the stored secret (for the HS* key length rule); undefined when none. */
-  private storedSecretBytes(row: AuthSettingsEntity): number | undefined {
-    if (!row.clientSecretEncrypted) return undefined;
+  /** UTF-8 length of a stored secret (for the HS* key length rule); undefined when none. */
+  private storedSecretBytes(encrypted: string | null | undefined): number | undefined {
+    if (!encrypted) return undefined;
     try {
-      return Buffer.byteLength(
-        decryptSecret(row.clientSecretEncrypted, this.options.secretKey),
-        'utf8',
-      );
+      return Buffer.byteLength(decryptSecret(encrypted, this.options.secretKey), 'utf8');
     } catch {
       return undefined;
     }
