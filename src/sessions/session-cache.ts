@@ -49,7 +49,7 @@ export class SessionCache {
 
   /** The cached session, or undefined on a miss, an expired entry or while disabled. */
   get(tokenHash: string, now = Date.now()): CachedSession | undefined {
-    const entry = this.enabled && this.confirmed() ? this.entries.get(tokenHash) : undefined;
+    const entry = this.trusted() ? this.entries.get(tokenHash) : undefined;
     if (!entry || entry.until <= now) {
       if (entry) this.remove(tokenHash);
       this.misses += 1;
@@ -116,6 +116,11 @@ export class SessionCache {
   /** Whether the listener proved recently enough that no invalidation was missed. */
   confirmed(now = performance.now()): boolean {
     return now - this.confirmedAt <= MAX_UNCONFIRMED_MS;
+  }
+
+  /** The listener is connected and proved recently that no notification was missed. */
+  trusted(now = performance.now()): boolean {
+    return this.enabled && this.confirmed(now);
   }
 
   /** The listener is down: every request reads the database until it is back. */

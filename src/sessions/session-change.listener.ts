@@ -128,7 +128,7 @@ export class SessionChangeListener implements OnModuleInit, OnModuleDestroy, OnA
     this.connections += 1;
     this.backoff = INITIAL_BACKOFF_MS;
     this.cache.enable(listenSentAt);
-    this.settings.enable(listenSentAt);
+    this.settings.changed();
     this.scheduleBeat(client);
     if (this.connections > 1) this.logger.log('Listening for session changes again.');
   }
@@ -155,7 +155,6 @@ export class SessionChangeListener implements OnModuleInit, OnModuleDestroy, OnA
     }
     if (client !== this.client || this.stopped) return;
     this.cache.confirm(sentAt);
-    this.settings.confirm(sentAt);
     this.scheduleBeat(client);
   }
 
@@ -163,7 +162,7 @@ export class SessionChangeListener implements OnModuleInit, OnModuleDestroy, OnA
     if (client !== this.client) return;
     this.client = undefined;
     this.cache.disable();
-    this.settings.disable();
+    this.settings.changed();
     clearTimeout(this.heartbeat);
     client.removeAllListeners();
     client.on('error', () => undefined);
@@ -206,7 +205,7 @@ export class SessionChangeListener implements OnModuleInit, OnModuleDestroy, OnA
     clearTimeout(this.retryTimer);
     clearTimeout(this.heartbeat);
     this.cache.disable();
-    this.settings.disable();
+    this.settings.changed();
     await this.connecting?.catch(() => undefined);
     const client = this.client;
     this.client = undefined;

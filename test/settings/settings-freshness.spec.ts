@@ -1,8 +1,8 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LoginThrottleService } from '../../src/login/login-throttle.service.js';
+import { SessionCache } from '../../src/sessions/session-cache.js';
 import { SessionChangeListener } from '../../src/sessions/session-change.listener.js';
-import { SettingsFreshness } from '../../src/settings/settings-freshness.js';
 import { api, loginAsAdmin, oidcSettingsFor, putSettings } from '../support/auth-helpers.js';
 import { startCraftedIdp, type CraftedIdp } from '../support/crafted-idp.js';
 import { within } from '../support/session-polling.js';
@@ -46,8 +46,7 @@ describe('settings cached across instances, refreshed by NOTIFY', () => {
       [text],
     );
   /** B's listener counts as confirmed for a minute: a slow heartbeat cannot make B probe. */
-  const holdConfirmed = (t: TestApp) =>
-    t.app.get(SettingsFreshness).confirm(performance.now() + 60_000);
+  const holdConfirmed = (t: TestApp) => t.app.get(SessionCache).confirm(performance.now() + 60_000);
 
   beforeAll(async () => {
     a = await startTestApp({
