@@ -10,10 +10,17 @@ describe('IdpHttpClient connections', () => {
   let base: string;
   let connections = 0;
   const open = new Set<Socket>();
+  const perSocket = new Map<Socket, number>();
 
   beforeAll(async () => {
     server = createServer((request, response) => {
+      perSocket.set(request.socket, (perSocket.get(request.socket) ?? 0) + 1);
       request.resume();
+      // The first connection's second request finds its kept-alive socket closed by the "IdP".
+      if (request.url === '/stale' && perSocket.get(request.socket) === 2) {
+        request.socket.destroy();
+        return;
+      }
       if (request.url === '/large') {
         response.writeHead(200, { 'content-type': 'application/json' });
         response.end(JSON.stringify({ padding: 'x'.repeat(4096) }));
@@ -55,6 +62,21 @@ describe('IdpHttpClient connections', () => {
     expect(open.size).toBe(1);
     http.onModuleDestroy();
     expect(await within(2_000, () => Promise.resolve(open.size === 0))).toBe(true);
+  });
+
+  it('retries once on a new connection when a kept-alive socket turns out closed', async () => {
+    const http = client();
+    const before = connections;
+    const call = () =>
+      http.request(`${base}/stale`, {
+        failCode: 'token_request_failed',
+        what: 'the token request',
+      });
+    expect((await call()).status).toBe(200);
+    // Sent on the pooled socket, which the server drops: answered through a fresh connection.
+    expect((await call()).status).toBe(200);
+    expect(connections - before).toBe(2);
+    http.onModuleDestroy();
   });
 
   it('closes the connection of a refused answer (too large) instead of pooling it', async () => {
