@@ -6,7 +6,7 @@ import { safeEqual } from '../common/crypto.js';
 import type { AuthSettings } from '../settings/auth-settings.types.js';
 import { IdpKeysService } from './idp-keys.service.js';
 import type { OidcClaims } from './oidc-claims.js';
-import { debugJwt } from './jwt-debug.js';
+import { debugRefusedJwt, debugVerifiedJwt } from './jwt-debug.js';
 import { isNumericDate, type TimeFailure, tokenTimeFailure } from './token-times.js';
 
 export interface IdTokenExpectations {
@@ -54,8 +54,13 @@ export class IdTokenVerifier {
     settings: AuthSettings,
     expected: IdTokenExpectations,
   ): Promise<VerifiedIdToken> {
-    debugJwt(this.logger, 'ID token', token);
-    const { payload } = await this.keys.verifySignature(token, settings);
+    const { header, payload } = await this.keys
+      .verifySignature(token, settings)
+      .catch((error: unknown) => {
+        debugRefusedJwt(this.logger, 'ID token', token);
+        throw error;
+      });
+    debugVerifiedJwt(this.logger, 'ID token', header, payload);
     const claims = payload as OidcClaims;
     const { clientId, issuer } = settings.oidc;
     const now = Date.now() / 1000;

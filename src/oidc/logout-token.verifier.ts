@@ -10,7 +10,7 @@ import {
   checkLogoutTokenType,
   type LogoutTokenClaims,
 } from './logout-token.claims.js';
-import { debugJwt } from './jwt-debug.js';
+import { debugRefusedJwt, debugVerifiedJwt } from './jwt-debug.js';
 
 /** Largest logout token accepted (a signed JWT of a few claims is well under 2 KiB). */
 export const MAX_LOGOUT_TOKEN_LENGTH = 8192;
@@ -28,10 +28,10 @@ export class LogoutTokenVerifier {
   async verify(token: string, settings: AuthSettings): Promise<LogoutTokenClaims> {
     if (token.length > MAX_LOGOUT_TOKEN_LENGTH)
       throw new AuthError('logout_token_invalid', 'The logout token is too long.');
-    debugJwt(this.logger, 'Logout token', token);
     // typ first: an ID token (or any other JWT type) is refused before key lookups.
     checkLogoutTokenType(this.safeHeader(token));
     const { header, payload } = await this.keys.verifySignature(token, settings).catch((error) => {
+      debugRefusedJwt(this.logger, 'Logout token', token);
       // Same checks as for ID tokens; the refusal is worded for a logout token.
       if (error instanceof AuthError && error.code.startsWith('id_token_'))
         throw new AuthError(
@@ -41,6 +41,7 @@ export class LogoutTokenVerifier {
         );
       throw error;
     });
+    debugVerifiedJwt(this.logger, 'Logout token', header, payload);
     return checkLogoutClaims(header, payload, {
       issuer: settings.oidc.issuer,
       clientId: settings.oidc.clientId,
