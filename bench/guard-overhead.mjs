@@ -1,9 +1,13 @@
 // Route cost side by side: req/s of the module's guarded route (Bearer, cookie), of a
 // `@Public()` route of the app that imports the module, and of the peers' guarded routes
 // (passport-jwt with a KeyObject secret and as the Nest docs set it up, express-session +
-// connect-pg-simple with `disableTouch` and by default), each ÷ a bare Nest app's route.
+// connect-pg-simple with `disableTouch` and by default), each ÷ the same route of a bare Nest
+// app (a guarded `GET /hello/me` ÷ the bare app's unguarded `GET /hello/me`, same handler and
+// `@Req()` parameter; a public `GET /hello` ÷ the bare `GET /hello`), so a ratio is the cost of
+// the auth layer alone. The guarded routes ÷ the bare `GET /hello` are printed too.
 // Every variant its own process, all alive at once; autocannon, 50 connections; alternating
-// rounds with the order rotated; the ratio per round, then the median.
+// rounds with the order shuffled; the ratio per round, then the median. Beside req/s, the
+// CPU time per request of the serving process (all its threads), steadier on a shared machine.
 import {
   alternatingRounds,
   benchMain,
@@ -24,7 +28,7 @@ import { startPeers } from './lib/peers.mjs';
 import { seedSessions, seedUser } from './lib/seed.mjs';
 
 const SEGMENT_S = SMOKE ? 0.3 : Number(process.env.BENCH_SEGMENT_S ?? 1.5);
-const ROUNDS = SMOKE ? 1 : Number(process.env.BENCH_ROUNDS ?? 10);
+const ROUNDS = SMOKE ? 1 : Number(process.env.BENCH_ROUNDS ?? 14);
 const ROTATED = SMOKE ? 200 : 10_000;
 
 /** The route load of this benchmark (segments of SEGMENT_S unless told). */
@@ -80,6 +84,7 @@ export async function guardOverhead({ serverUrl }) {
     // [process, path, options]: the same kind of header on the bare side as on the measured one.
     const variants = {
       bare: [peers.bare, '/api/v1/hello', { headers: bearer }],
+      bareMe: [peers.bare, me, { headers: bearer }],
       hostPublic: [peers.host, '/api/v1/hello', { headers: bearer }],
       hostBearer: [peers.host, me, { headers: bearer }],
       hostCookie: [peers.host, me, { headers: { cookie: `auth_session=${tokens[0]}` } }],
@@ -104,28 +109,56 @@ export async function guardOverhead({ serverUrl }) {
     for (const [target, path, options] of Object.values(variants))
       await load(target.url, path, options, SMOKE ? 0.2 : 2);
     note(`${ROUNDS} rounds of ${Object.keys(variants).length} x ${SEGMENT_S} s`);
+    const cpuPerRequest = Object.fromEntries(Object.keys(variants).map((key) => [key, []]));
     const rates = await alternatingRounds(Object.keys(variants), ROUNDS, async (key) => {
       const [target, path, options] = variants[key];
+      const cpuBefore = await target.call('cpu');
       const result = await load(target.url, path, options);
+      cpuPerRequest[key].push(((await target.call('cpu')) - cpuBefore) / result.requests.total);
       if (result.non2xx || result.errors)
         throw new Error(`${key}: ${result.non2xx} non-2xx, ${result.errors} errors`);
       return result.requests.total / result.duration;
     });
     const stats = await app.call('stats');
-    const ratio = (key) => roundRatios(rates[key], rates.bare);
+    // Each route ÷ the same route of the bare app: `/hello/me` (guarded here) or `/hello`.
+    const divisorOf = (key) => (variants[key][1] === me ? 'bareMe' : 'bare');
+    const ratio = (key, divisor = divisorOf(key)) => roundRatios(rates[key], rates[divisor]);
     const spread = (r) => `median of ${ROUNDS} rounds (${fmt(r.min, 2)}-${fmt(r.max, 2)})`;
     const rate = (key) => `${fmt(median(rates[key]), 0)} req/s`;
-    const bare = `bare Nest app ${rate('bare')}`;
+    // Capacity by CPU: the divisor's CPU per request ÷ the variant's, per round.
+    const byCpu = (key, divisor) => {
+      const r = roundRatios(cpuPerRequest[divisor], cpuPerRequest[key]);
+      const us = (k) => `${fmt(median(cpuPerRequest[k]), 0)} µs`;
+      return `by CPU per request ${fmt(r.median, 3)} (${fmt(r.min, 2)}-${fmt(r.max, 2)}): ${us(key)} vs ${us(divisor)}`;
+    };
+    const bareOf = (divisor) =>
+      `the bare Nest app's GET ${divisor === 'bareMe' ? '/hello/me' : '/hello'} ${rate(divisor)}`;
     const shown = {};
     const host = 'a host app of the two hello routes that imports the module and nothing else';
     const demo = 'the demo app (the module plus its pages, static files and OpenAPI UI)';
-    for (const [key, name, target, pass, what] of [
+    for (const [key, name, target, pass, what, divisor] of [
       [
         'hostBearer',
         'guarded route ÷ bare (Bearer)',
         '>= 0.92',
         (r) => r >= 0.92,
         `GET /hello/me of ${host}, one hot session by Bearer (in-process cache)`,
+      ],
+      [
+        'hostBearer',
+        'guarded route ÷ bare /hello (Bearer)',
+        'none (informative)',
+        undefined,
+        `GET /hello/me of ${host}, one hot session by Bearer, ÷ the bare app's GET /hello (no @Req() parameter)`,
+        'bare',
+      ],
+      [
+        'bareMe',
+        'bare /hello/me ÷ bare /hello',
+        'none (informative)',
+        undefined,
+        "the bare app's two routes: what the route itself costs (the @Req() parameter)",
+        'bare',
       ],
       [
         'hostCookie',
@@ -198,14 +231,15 @@ export async function guardOverhead({ serverUrl }) {
         'a guard on req.session, touch on every request',
       ],
     ]) {
-      const r = ratio(key);
-      shown[key] = r.median;
+      const over = divisor ?? divisorOf(key);
+      const r = ratio(key, over);
+      if (!divisor) shown[key] = r.median;
       figure(
         name,
         fmt(r.median, 3),
         target,
         pass?.(r.median),
-        `${what}: ${rate(key)} ÷ ${bare}, ${spread(r)}, ${CONNECTIONS} connections, ${SEGMENT_S} s per run${key === 'rotated' ? `; cache hits ${stats.cache.hits}, misses ${stats.cache.misses}` : ''}`,
+        `${what}: ${rate(key)} ÷ ${bareOf(over)}, ${spread(r)}; ${byCpu(key, over)}; ${CONNECTIONS} connections, ${SEGMENT_S} s per run${key === 'rotated' ? `; cache hits ${stats.cache.hits}, misses ${stats.cache.misses}` : ''}`,
       );
     }
     return shown;

@@ -295,14 +295,33 @@ export function median(values) {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
+/** Seeded pseudo-random numbers in [0, 1) (mulberry32): the same sequence in every run. */
+export function seededRandom(seed) {
+  let state = seed | 0;
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 /**
- * Alternating rounds: every round measures each key once, the order rotated by one per round
- * (so no variant always runs first or right after the same neighbour). Answers key -> results.
+ * Alternating rounds: every round measures each key once, in an order shuffled per round
+ * (seeded, so every run uses the same orders). A rotated order would keep each variant right
+ * after the same neighbour in every round, and a neighbour's aftermath (its process still warm,
+ * or Postgres still vacuuming what it wrote) would bias that variant the same way each time.
+ * Answers key -> results, one per round.
  */
 export async function alternatingRounds(keys, rounds, measure) {
   const results = Object.fromEntries(keys.map((key) => [key, []]));
+  const random = seededRandom(0x5eed);
   for (let round = 0; round < rounds; round++) {
-    const order = keys.map((_, i) => keys[(i + round) % keys.length]);
+    const order = [...keys];
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [order[i], order[j]] = [order[j], order[i]];
+    }
     for (const key of order) results[key].push(await measure(key, round));
   }
   return results;

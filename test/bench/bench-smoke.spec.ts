@@ -11,6 +11,8 @@ const ROOT = resolve(import.meta.dirname, '..', '..');
 const FIGURES: Record<string, string[]> = {
   'guard-overhead.mjs': [
     'guarded route ÷ bare (Bearer)',
+    'guarded route ÷ bare /hello (Bearer)',
+    'bare /hello/me ÷ bare /hello',
     'guarded route ÷ bare (cookie)',
     '@Public() route ÷ bare',
     'demo app guarded route ÷ bare (Bearer)',
