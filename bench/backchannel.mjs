@@ -16,6 +16,7 @@ import {
   startApp,
 } from './lib/harness.mjs';
 import { configureOidc, startFakeOp } from './lib/fake-op.mjs';
+import { postgresCpuUs } from './lib/postgres-cpu.mjs';
 import { seedSessions, seedUser } from './lib/seed.mjs';
 
 // 11,500 sessions in all, each revoked once: 1,500 while warming up, 10,000 measured.
@@ -72,6 +73,8 @@ export async function backchannel({ serverUrl }) {
     // autocannon drives the measured part: a lighter client leaves the 2 cores to app and Postgres.
     let next = WARM;
     let lastResponseAt = 0;
+    const appCpuBefore = await app.call('cpu');
+    const postgresCpuBefore = postgresCpuUs();
     const startedAt = performance.now();
     const cannon = await new Promise((resolveRun, reject) => {
       const instance = autocannon(
@@ -96,6 +99,8 @@ export async function backchannel({ serverUrl }) {
     if (cannon.non2xx || cannon.errors)
       throw new Error(`${cannon.non2xx} non-2xx answers, ${cannon.errors} errors`);
     const elapsedS = (lastResponseAt - startedAt) / 1000;
+    const postgresUs = (postgresCpuUs() - postgresCpuBefore) / cannon.requests.total;
+    const appUs = ((await app.call('cpu')) - appCpuBefore) / cannon.requests.total;
     const result = {
       count: cannon.requests.total,
       rate: cannon.requests.total / elapsedS,
@@ -113,7 +118,7 @@ export async function backchannel({ serverUrl }) {
       `${fmt(result.rate, 0)}/s`,
       '>= 1500/s',
       result.rate >= 1500,
-      `${result.count} valid RS256 logout tokens in ${fmt(elapsedS, 2)} s (unique jti, one session each by sid) against ${total} sessions (ANALYZEd), ${CONCURRENCY} in parallel; synchronous_commit=${settings[0].sync}, fsync=${settings[0].fsync}`,
+      `${result.count} valid RS256 logout tokens in ${fmt(elapsedS, 2)} s (unique jti, one session each by sid) against ${total} sessions (ANALYZEd), ${CONCURRENCY} in parallel; synchronous_commit=${settings[0].sync}, fsync=${settings[0].fsync}; CPU per logout: app ${fmt(appUs, 0)} µs, PostgreSQL ${fmt(postgresUs, 0)} µs`,
     );
     figure(
       'back-channel logout p99',

@@ -2,7 +2,7 @@
 // sessions) each profiled in-process while 8 browsers log in through the instant OP; busy CPU per
 // login of the app process, of the PostgreSQL server processes (from /proc, Linux only) and of
 // this process (the browsers and the OP), and the top places of the app's profile.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -21,36 +21,13 @@ import {
 } from './lib/harness.mjs';
 import { configureOidc, oidcLogin, startFakeOp } from './lib/fake-op.mjs';
 import { peerLogin, startPeer } from './lib/peers.mjs';
+import { postgresCpuUs } from './lib/postgres-cpu.mjs';
 import { readProfile } from './lib/profile.mjs';
 import { seedUser } from './lib/seed.mjs';
 
 const USERS = SMOKE ? 10 : 200;
 const BROWSERS = 8;
 const SECONDS = SMOKE ? 0.3 : 5;
-const TICK_US = 1e6 / 100; // USER_HZ
-
-/** CPU (µs) used so far by every process named postgres (0 where /proc is absent). */
-function postgresCpuUs() {
-  let ticks = 0;
-  let dirs = [];
-  try {
-    dirs = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
-  } catch {
-    return 0;
-  }
-  for (const pid of dirs) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const close = stat.lastIndexOf(')');
-      if (!stat.slice(stat.indexOf('(') + 1, close).startsWith('postgres')) continue;
-      const fields = stat.slice(close + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {
-      // the process ended meanwhile
-    }
-  }
-  return ticks * TICK_US;
-}
 
 export async function profileLogin({ serverUrl }) {
   const dir = mkdtempSync(join(tmpdir(), 'bench-prof-login-'));

@@ -1,4 +1,8 @@
-import { readdirSync, readFileSync } from "node:fs"; const TICK_US = 1e4;
+// CPU used by the PostgreSQL server processes, read from /proc (Linux): what a benchmark's
+// database work costs the machine beside the app's own CPU.
+import { readdirSync, readFileSync } from 'node:fs';
+
+const TICK_US = 1e6 / 100; // USER_HZ
 
 /** CPU (µs) used so far by every process named postgres (0 where /proc is absent). */
 export function postgresCpuUs() {
