@@ -29,7 +29,7 @@ import { seedSessions, seedUser } from './lib/seed.mjs';
 
 // The target figures (the host app and the bare app) in short rounds of their own, so the
 // variants of one round are measured seconds apart; the rest (demo app, peers) in longer ones.
-const TARGET_KEYS = ['bare', 'bareMe', 'hostPublic', 'hostBearer', 'hostCookie'];
+const TARGET_KEYS = ['bare', 'bareMe', 'noopGuard', 'hostPublic', 'hostBearer', 'hostCookie'];
 const TARGET_SEGMENT_S = SMOKE ? 0.3 : Number(process.env.BENCH_TARGET_SEGMENT_S ?? 1);
 const TARGET_ROUNDS = SMOKE ? 1 : Number(process.env.BENCH_TARGET_ROUNDS ?? 30);
 const SEGMENT_S = SMOKE ? 0.3 : Number(process.env.BENCH_SEGMENT_S ?? 1.5);
@@ -57,6 +57,7 @@ export async function guardOverhead({ serverUrl }) {
     await startPeers(
       {
         bare: { peer: 'bare' },
+        noopGuard: { peer: 'bare', variant: 'noopGuard' },
         // A host that imports the module and nothing else, on the same database as the demo app.
         host: { peer: 'module-host', databaseUrl },
         jwtKey: { peer: 'passport-jwt', variant: 'keyObject', jwtSecret },
@@ -90,6 +91,7 @@ export async function guardOverhead({ serverUrl }) {
     const variants = {
       bare: [peers.bare, '/api/v1/hello', { headers: bearer }],
       bareMe: [peers.bare, me, { headers: bearer }],
+      noopGuard: [peers.noopGuard, me, { headers: bearer }],
       hostPublic: [peers.host, '/api/v1/hello', { headers: bearer }],
       hostBearer: [peers.host, me, { headers: bearer }],
       hostCookie: [peers.host, me, { headers: { cookie: `auth_session=${tokens[0]}` } }],
@@ -157,6 +159,21 @@ export async function guardOverhead({ serverUrl }) {
         undefined,
         `GET /hello/me of ${host}, one hot session by Bearer, ÷ the bare app's GET /hello (no @Req() parameter)`,
         'bare',
+      ],
+      [
+        'hostBearer',
+        'guarded route ÷ a no-op global guard (Bearer)',
+        'none (informative)',
+        undefined,
+        `GET /hello/me of ${host}, one hot session by Bearer, ÷ the same route of the bare app with a global guard that only sets req.user and req.auth (constants): the module's own work`,
+        'noopGuard',
+      ],
+      [
+        'noopGuard',
+        'a no-op global guard ÷ bare',
+        'none (informative)',
+        undefined,
+        "the bare app's GET /hello/me behind a global guard that only sets req.user and req.auth: the floor of any sign-in guard in Nest",
       ],
       [
         'bareMe',
@@ -249,7 +266,7 @@ export async function guardOverhead({ serverUrl }) {
         fmt(r.median, 3),
         target,
         pass?.(r.median),
-        `${what}: ${rate(key, run)} ÷ the bare Nest app's GET ${over === 'bareMe' ? '/hello/me' : '/hello'} ${rate(over, run)}, median of ${run.rounds} rounds (${fmt(r.min, 2)}-${fmt(r.max, 2)}); by CPU per request ${fmt(c.median, 3)} (${fmt(c.min, 2)}-${fmt(c.max, 2)}): ${us(key)} vs ${us(over)}; ${CONNECTIONS} connections, ${run.seconds} s per run${key === 'rotated' ? `; cache hits ${stats.cache.hits}, misses ${stats.cache.misses}` : ''}`,
+        `${what}: ${rate(key, run)} ÷ the bare Nest app's GET ${{ bareMe: '/hello/me', bare: '/hello', noopGuard: '/hello/me behind the no-op guard' }[over]} ${rate(over, run)}, median of ${run.rounds} rounds (${fmt(r.min, 2)}-${fmt(r.max, 2)}); by CPU per request ${fmt(c.median, 3)} (${fmt(c.min, 2)}-${fmt(c.max, 2)}): ${us(key)} vs ${us(over)}; ${CONNECTIONS} connections, ${run.seconds} s per run${key === 'rotated' ? `; cache hits ${stats.cache.hits}, misses ${stats.cache.misses}` : ''}`,
       );
     }
     return shown;

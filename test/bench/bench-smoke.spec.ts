@@ -12,6 +12,8 @@ const FIGURES: Record<string, string[]> = {
   'guard-overhead.mjs': [
     'guarded route ÷ bare (Bearer)',
     'guarded route ÷ bare /hello (Bearer)',
+    'guarded route ÷ a no-op global guard (Bearer)',
+    'a no-op global guard ÷ bare',
     'bare /hello/me ÷ bare /hello',
     'guarded route ÷ bare (cookie)',
     '@Public() route ÷ bare',
