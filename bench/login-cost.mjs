@@ -28,7 +28,7 @@ import { seedUser } from './lib/seed.mjs';
 
 const USERS = SMOKE ? 10 : 200;
 const BROWSERS = 8;
-const ROUNDS = SMOKE ? 1 : Number(process.env.BENCH_LOGIN_ROUNDS ?? 6);
+const ROUNDS = SMOKE ? 1 : Number(process.env.BENCH_LOGIN_ROUNDS ?? 10);
 const SEGMENT_MS = SMOKE ? 300 : 2_500;
 const SERIAL_LOGINS = SMOKE ? 4 : 400;
 const TRACED_LOGINS = SMOKE ? 3 : 50;
@@ -116,7 +116,7 @@ export async function loginCost({ serverUrl }) {
       );
     }
 
-    // Throughput: every variant once per round, order rotated, 8 browsers each.
+    // Throughput: every variant once per round, order shuffled, 8 browsers each.
     note(`${ROUNDS} rounds of ${Object.keys(logins).length} x ${SEGMENT_MS} ms`);
     const rates = await alternatingRounds(Object.keys(logins), ROUNDS, async (key) => {
       const run = await runLoad({

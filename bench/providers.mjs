@@ -1,7 +1,7 @@
 // Several providers, 1 vs 50 (issue 13, point 7): two demo apps alive at once, one database
 // each: P1 with only `default`, P50 with `default` plus 49 providers added through the admin API
 // (`POST /admin/authentication/providers`), each its own client and its own issuer at the
-// in-process OP (`<op>/p<n>`). In alternating rounds (order rotated):
+// in-process OP (`<op>/p<n>`). In alternating rounds (order shuffled per round):
 // - the guarded route (Bearer, hot session) of each, and a bare Nest app's route;
 // - complete logins per second: P1 through `default`, P50 through its last added provider
 //   (and, informative, P50 through `default`);
@@ -33,9 +33,11 @@ import { countRoundTrips } from './lib/login-trace.mjs';
 import { seedUser } from './lib/seed.mjs';
 
 const PROVIDERS = 50;
-const SEGMENT_S = SMOKE ? 0.3 : Number(process.env.BENCH_SEGMENT_S ?? 1.5);
-const ROUNDS = SMOKE ? 1 : Number(process.env.BENCH_ROUNDS ?? 10);
-const LOGIN_ROUNDS = SMOKE ? 1 : Number(process.env.BENCH_LOGIN_ROUNDS ?? 6);
+// Short route rounds (as the route targets of guard-overhead.mjs): the variants of one round
+// are measured seconds apart.
+const SEGMENT_S = SMOKE ? 0.3 : Number(process.env.BENCH_SEGMENT_S ?? 1);
+const ROUNDS = SMOKE ? 1 : Number(process.env.BENCH_ROUNDS ?? 30);
+const LOGIN_ROUNDS = SMOKE ? 1 : Number(process.env.BENCH_LOGIN_ROUNDS ?? 10);
 const LOGIN_SEGMENT_MS = SMOKE ? 300 : 2_500;
 /** Sequential logins per variant and round (RP-side time). */
 const SERIAL_PER_ROUND = SMOKE ? 4 : 60;
@@ -163,9 +165,12 @@ export async function providers({ serverUrl }) {
       await cannon(target.url, path, { headers }, SMOKE ? 0.2 : 2);
 
     note(`guard: ${ROUNDS} rounds of ${Object.keys(routeVariants).length} x ${SEGMENT_S} s`);
+    const routeCpu = Object.fromEntries(Object.keys(routeVariants).map((key) => [key, []]));
     const routeRates = await alternatingRounds(Object.keys(routeVariants), ROUNDS, async (key) => {
       const [target, path, headers] = routeVariants[key];
+      const cpuBefore = await target.call('cpu');
       const result = await cannon(target.url, path, { headers }, SEGMENT_S);
+      routeCpu[key].push(((await target.call('cpu')) - cpuBefore) / result.requests.total);
       if (result.non2xx || result.errors)
         throw new Error(`${key}: ${result.non2xx} non-2xx, ${result.errors} errors`);
       return result.requests.total / result.duration;
@@ -215,6 +220,9 @@ export async function providers({ serverUrl }) {
     const spread = (r, rounds) => `median of ${rounds} rounds (${fmt(r.min, 2)}-${fmt(r.max, 2)})`;
     const reqs = (key) => `${fmt(median(routeRates[key]), 0)} req/s`;
     const guard = roundRatios(routeRates.p50, routeRates.p1);
+    // Capacity by CPU: P1's CPU per request ÷ P50's, per round.
+    const guardCpu = roundRatios(routeCpu.p1, routeCpu.p50);
+    const cpuUs = (key) => `${fmt(median(routeCpu[key]), 0)} µs`;
     const guard1 = roundRatios(routeRates.p1, routeRates.bare);
     const guard50 = roundRatios(routeRates.p50, routeRates.bare);
     const shown = { guard: guard.median };
@@ -223,7 +231,7 @@ export async function providers({ serverUrl }) {
       fmt(guard.median, 3),
       '>= 0.95',
       guard.median >= 0.95,
-      `GET /hello/me, one hot session by Bearer (P50's signed in through ${lastId}): P50 ${reqs('p50')} ÷ P1 ${reqs('p1')}, ${spread(guard, ROUNDS)}, ${CONNECTIONS} connections, ${SEGMENT_S} s per run`,
+      `GET /hello/me, one hot session by Bearer (P50's signed in through ${lastId}): P50 ${reqs('p50')} ÷ P1 ${reqs('p1')}, ${spread(guard, ROUNDS)}; by CPU per request ${fmt(guardCpu.median, 3)} (${fmt(guardCpu.min, 2)}-${fmt(guardCpu.max, 2)}): ${cpuUs('p50')} vs ${cpuUs('p1')}; ${CONNECTIONS} connections, ${SEGMENT_S} s per run`,
     );
     for (const [name, r, key] of [
       ['providers guard ÷ bare (1 provider)', guard1, 'p1'],
