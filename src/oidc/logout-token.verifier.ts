@@ -29,7 +29,12 @@ export class LogoutTokenVerifier {
     if (token.length > MAX_LOGOUT_TOKEN_LENGTH)
       throw new AuthError('logout_token_invalid', 'The logout token is too long.');
     // typ first: an ID token (or any other JWT type) is refused before key lookups.
-    checkLogoutTokenType(this.safeHeader(token));
+    try {
+      checkLogoutTokenType(this.safeHeader(token));
+    } catch (error) {
+      debugRefusedJwt(this.logger, 'Logout token', token);
+      throw error;
+    }
     const { header, payload } = await this.keys.verifySignature(token, settings).catch((error) => {
       debugRefusedJwt(this.logger, 'Logout token', token);
       // Same checks as for ID tokens; the refusal is worded for a logout token.

@@ -317,6 +317,8 @@ describe('POST /backchannelLogout', () => {
     // A token refused by its signature is decoded for the debug line; a verified one is not
     // decoded again (its header and claims come from the verification).
     expect(text).toMatch(/Logout token \(refused\) header \{"alg":"RS256"/);
+    // So is one refused by its typ, before any key lookup.
+    expect(text).toMatch(/Logout token \(refused\) header \{[^}]*"typ":"JWT"/);
     expect(text).toContain('"sid":"idp-sid"');
     expect(text).not.toContain(token);
     expect(text).not.toContain(token.split('.')[2]);
