@@ -16,7 +16,7 @@ import {
   startApp,
 } from './lib/harness.mjs';
 import { configureOidc, startFakeOp } from './lib/fake-op.mjs';
-import { postgresCpuUs } from './lib/postgres-cpu.mjs';
+import { postgresCpuUs } from './lib/cpu.mjs';
 import { seedSessions, seedUser } from './lib/seed.mjs';
 
 // 11,500 sessions in all, each revoked once: 1,500 while warming up, 10,000 measured.

@@ -22,7 +22,7 @@ import {
   sqlClient,
   startApp,
 } from './lib/harness.mjs';
-import { cannon, CONNECTIONS } from './lib/cannon.mjs';
+import { cannon, CONNECTIONS, measuredRun } from './lib/cannon.mjs';
 import { signJwt } from './lib/fake-op.mjs';
 import { startPeers } from './lib/peers.mjs';
 import { seedSessions, seedUser } from './lib/seed.mjs';
@@ -121,12 +121,9 @@ export async function guardOverhead({ serverUrl }) {
       const cpu = Object.fromEntries(keys.map((key) => [key, []]));
       const rates = await alternatingRounds(keys, rounds, async (key) => {
         const [target, path, options] = variants[key];
-        const cpuBefore = await target.call('cpu');
-        const result = await load(target.url, path, options, seconds);
-        cpu[key].push(((await target.call('cpu')) - cpuBefore) / result.requests.total);
-        if (result.non2xx || result.errors)
-          throw new Error(`${key}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-        return result.requests.total / result.duration;
+        const { rate, cpuPerRequest } = await measuredRun(key, target, path, options, seconds);
+        cpu[key].push(cpuPerRequest);
+        return rate;
       });
       return { rates, cpu, rounds, seconds };
     };

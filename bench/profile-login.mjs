@@ -21,7 +21,7 @@ import {
 } from './lib/harness.mjs';
 import { configureOidc, oidcLogin, startFakeOp } from './lib/fake-op.mjs';
 import { peerLogin, startPeer } from './lib/peers.mjs';
-import { postgresCpuUs } from './lib/postgres-cpu.mjs';
+import { postgresCpuUs } from './lib/cpu.mjs';
 import { readProfile } from './lib/profile.mjs';
 import { seedUser } from './lib/seed.mjs';
 

@@ -26,7 +26,7 @@ import {
   sqlClient,
   startApp,
 } from './lib/harness.mjs';
-import { cannon, CONNECTIONS } from './lib/cannon.mjs';
+import { cannon, CONNECTIONS, measuredRun } from './lib/cannon.mjs';
 import { configureOidc, oidcLogin, startFakeOp } from './lib/fake-op.mjs';
 import { startPeers } from './lib/peers.mjs';
 import { countRoundTrips } from './lib/login-trace.mjs';
@@ -168,12 +168,9 @@ export async function providers({ serverUrl }) {
     const routeCpu = Object.fromEntries(Object.keys(routeVariants).map((key) => [key, []]));
     const routeRates = await alternatingRounds(Object.keys(routeVariants), ROUNDS, async (key) => {
       const [target, path, headers] = routeVariants[key];
-      const cpuBefore = await target.call('cpu');
-      const result = await cannon(target.url, path, { headers }, SEGMENT_S);
-      routeCpu[key].push(((await target.call('cpu')) - cpuBefore) / result.requests.total);
-      if (result.non2xx || result.errors)
-        throw new Error(`${key}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-      return result.requests.total / result.duration;
+      const { rate, cpuPerRequest } = await measuredRun(key, target, path, { headers }, SEGMENT_S);
+      routeCpu[key].push(cpuPerRequest);
+      return rate;
     });
 
     note(

@@ -2,6 +2,7 @@
 // Config comes as JSON in BENCH_APP; answers {type: 'ready', url} once listening.
 import { resolve } from 'node:path';
 import { DIST } from './harness.mjs';
+import { processCpuUs } from './cpu.mjs';
 import { profileStart, profileStop } from './profiler.mjs';
 
 const config = JSON.parse(process.env.BENCH_APP ?? '{}');
@@ -119,10 +120,7 @@ const commands = {
   profileStart,
   profileStop,
   /** CPU time (µs, every thread of this process) used so far. */
-  cpu: () => {
-    const usage = process.cpuUsage();
-    return usage.user + usage.system;
-  },
+  cpu: processCpuUs,
   /** Every guard request then reads the database (measures the index lookup). */
   cacheOff: () => {
     app.get(SessionCache).disable();

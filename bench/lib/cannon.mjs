@@ -33,3 +33,17 @@ export function cannon(
     requests,
   });
 }
+
+/**
+ * One measured run of `cannon` against a benchmark process (`target.url`, `target.call`): its
+ * req/s and the CPU time per request the target spent serving it (read before and after).
+ * Throws on any non-2xx answer or error. `key` names the variant in that error.
+ */
+export async function measuredRun(key, target, path, options, seconds) {
+  const cpuBefore = await target.call('cpu');
+  const result = await cannon(target.url, path, options, seconds);
+  const cpuPerRequest = ((await target.call('cpu')) - cpuBefore) / result.requests.total;
+  if (result.non2xx || result.errors)
+    throw new Error(`${key}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  return { rate: result.requests.total / result.duration, cpuPerRequest };
+}

@@ -1,4 +1,5 @@
 // One peer app in its own process (config as JSON in BENCH_PEER); `{type: 'ready'}` once listening.
+import { processCpuUs } from '../lib/cpu.mjs';
 import { profileStart, profileStop } from '../lib/profiler.mjs';
 
 const config = JSON.parse(process.env.BENCH_PEER ?? '{}');
@@ -26,11 +27,7 @@ process.on('message', async (message) => {
       serverTimes: () => serverTimes.splice(0),
       profileStart,
       profileStop,
-      // CPU time (µs, every thread of this process) used so far.
-      cpu: () => {
-        const usage = process.cpuUsage();
-        return usage.user + usage.system;
-      },
+      cpu: processCpuUs,
     };
     const value = await commands[message.cmd]?.(message.args);
     process.send({ type: 'reply', id: message.id, value });

@@ -314,8 +314,7 @@ describe('POST /backchannelLogout', () => {
     expect(rows.some((row) => row.method === 'backchannel' && !row.success)).toBe(true);
     const text = t.logs.text();
     expect(text).toContain('Logout token header');
-    // A token refused by its signature is decoded for the debug line; a verified one is not
-    // decoded again (its header and claims come from the verification).
+    // A token refused by its signature still gets its debug line (decoded on the refusal path).
     expect(text).toMatch(/Logout token \(refused\) header \{"alg":"RS256"/);
     // So is one refused by its typ, before any key lookup.
     expect(text).toMatch(/Logout token \(refused\) header \{[^}]*"typ":"JWT"/);

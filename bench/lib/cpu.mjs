@@ -1,5 +1,5 @@
-// CPU used by the PostgreSQL server processes, read from /proc (Linux): what a benchmark's
-// database work costs the machine beside the app's own CPU.
+// CPU time counters of the benchmarks: this process's (every thread), and the PostgreSQL server
+// processes' read from /proc (Linux), what a benchmark's database work costs the machine.
 import { readdirSync, readFileSync } from 'node:fs';
 
 const TICK_US = 1e6 / 100; // USER_HZ
@@ -25,4 +25,10 @@ export function postgresCpuUs() {
     }
   }
   return ticks * TICK_US;
+}
+
+/** CPU time (µs) used so far by this process, every thread of it. */
+export function processCpuUs() {
+  const usage = process.cpuUsage();
+  return usage.user + usage.system;
 }
